@@ -1,0 +1,135 @@
+// The control block of one spawned task: identity, scheduling status,
+// cancellation state and the list of those waiting for it to finish.
+// Internal: users hold a TaskHandle<T>.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstdint>
+#include <string>
+
+#include "lockstep/detail/intrusive_list.hpp"
+
+namespace lockstep {
+
+class EventLoop;
+class ReadyTasks;
+
+// Tasks are numbered 1, 2, 3, ... in spawn order, per loop: ids are data that
+// replays (never addresses).
+using TaskId = std::uint64_t;
+
+// Virtual time. Steps take no time; only sleeping and timeouts move the clock.
+using Duration = std::chrono::nanoseconds;
+
+namespace detail {
+
+class TaskControl;
+
+// A suspension point that TaskControl::cancel() can interrupt while the task is
+// parked there (a lock waiter, a sleep, a join).
+class Interruptible {
+ public:
+  // true: the await is now cancelled; wake the task so that it sees
+  //       CancelledError where it resumes.
+  // false: the cancellation was handed on (awaiting another task cancels that
+  //       task, as asyncio does); keep waiting for its outcome.
+  virtual bool interrupt() noexcept = 0;
+
+ protected:
+  ~Interruptible() = default;
+};
+
+// Told once when a task finishes (co_await handle, gather).
+class Joiner : public ListNode {
+ public:
+  virtual void on_done(TaskControl& task) noexcept = 0;
+
+ protected:
+  ~Joiner() = default;
+};
+
+enum class Outcome : std::uint8_t { pending, value, error, cancelled };
+
+class TaskControl {
+ public:
+  // ready: in the loop's ready queue. running: being stepped. parked: suspended
+  // until something wakes it. done: finished; its frame is gone.
+  enum class Status : std::uint8_t { ready, running, parked, done };
+
+  TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept;
+  TaskControl(const TaskControl&) = delete;
+  TaskControl& operator=(const TaskControl&) = delete;
+
+  [[nodiscard]] TaskId id() const noexcept { return id_; }
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }
+  [[nodiscard]] EventLoop& loop() const noexcept { return *loop_; }
+  [[nodiscard]] Status status() const noexcept { return status_; }
+  [[nodiscard]] Outcome outcome() const noexcept { return outcome_; }
+  [[nodiscard]] bool done() const noexcept { return status_ == Status::done; }
+
+  // SPEC §1. Parked at an Interruptible: interrupt it now. Ready or running:
+  // the next await it resumes from (or suspends at) throws CancelledError.
+  // Done: nothing. Returns false only when the task is done.
+  bool cancel() noexcept;
+
+  // How many cancel() calls are outstanding (asyncio Task.cancelling()), and
+  // withdrawing one (Task.uncancel()); wait_for uses both to tell its own
+  // timeout from a cancellation that came from outside.
+  [[nodiscard]] int cancelling() const noexcept { return cancel_requests_; }
+  int uncancel() noexcept;
+
+  // For await_resume of every cancellable await: consumes a delivered
+  // cancellation. true means "throw CancelledError here".
+  [[nodiscard]] bool take_cancellation() noexcept;
+  void throw_if_cancelled();
+
+  // Suspends the running task at `resume_at` until EventLoop::wake. While it is
+  // parked, cancel() goes to `interruptible`.
+  void park(std::coroutine_handle<> resume_at, Interruptible& interruptible) noexcept;
+  // Suspends the running task at `resume_at` and puts it at the back of the
+  // ready queue (yield_now).
+  void yield(std::coroutine_handle<> resume_at) noexcept;
+
+  void add_joiner(Joiner& joiner) noexcept { joiners_.push_back(joiner); }
+  void remove_joiner(Joiner& joiner) noexcept { joiners_.unlink(joiner); }
+
+  void add_ref() noexcept { ++refs_; }
+  void drop_ref() noexcept;
+
+ protected:
+  virtual ~TaskControl() = default;
+  // The root coroutine has returned or thrown: move its result out, destroy
+  // the frame, and return how it ended.
+  virtual Outcome collect_root() noexcept = 0;
+  // The loop is closing with this task unfinished: destroy the frame.
+  virtual void destroy_root() noexcept = 0;
+  // First step: the root coroutine's handle.
+  [[nodiscard]] virtual std::coroutine_handle<> root() const noexcept = 0;
+  // A failed task whose error nobody retrieved says so when it is freed.
+  virtual void report_unretrieved_error() const noexcept {}
+
+ private:
+  friend class lockstep::EventLoop;
+  friend class lockstep::ReadyTasks;
+
+  EventLoop* loop_;
+  TaskId id_;
+  std::string name_;
+  Status status_ = Status::ready;
+  Outcome outcome_ = Outcome::pending;
+  bool started_ = false;
+  // A cancellation is due at the next await this task resumes from.
+  bool cancel_pending_ = false;
+  int cancel_requests_ = 0;
+  std::coroutine_handle<> resume_at_;
+  Interruptible* parked_at_ = nullptr;
+  IntrusiveList<Joiner> joiners_;
+  TaskControl* next_ready_ = nullptr;  // EventLoop's ready queue link
+  TaskControl* prev_live_ = nullptr;   // EventLoop's list of unfinished tasks
+  TaskControl* next_live_ = nullptr;
+  int refs_ = 1;  // the loop's own reference, dropped when the task is done
+};
+
+}  // namespace detail
+}  // namespace lockstep

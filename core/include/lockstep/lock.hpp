@@ -1,0 +1,195 @@
+// Lock: a coroutine lock with the semantics of Python's asyncio.Lock.
+#pragma once
+
+#include <cassert>
+#include <coroutine>
+#include <cstddef>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "lockstep/detail/intrusive_list.hpp"
+#include "lockstep/detail/task_control.hpp"
+#include "lockstep/errors.hpp"
+#include "lockstep/task.hpp"
+
+namespace lockstep {
+
+class Lock;
+class LockGuard;
+
+struct LockStatistics {
+  bool locked = false;
+  std::size_t live_waiters = 0;       // pending or woken
+  std::size_t cancelled_waiters = 0;  // still queued, about to unlink themselves
+  std::optional<TaskId> holder;       // the task that acquired it, if a task did
+};
+
+namespace detail {
+
+// The awaitable that acquire() returns, and the waiter node itself: it lives in
+// the awaiting coroutine's frame, so queueing never allocates.
+class AcquireAwaiter : public ListNode, Interruptible {
+ public:
+  enum class State : unsigned char { idle, pending, woken, cancelled };
+
+  explicit AcquireAwaiter(Lock& lock) noexcept : lock_(&lock) {}
+  // Movable until it is awaited (so it can be passed to wait_for).
+  AcquireAwaiter(AcquireAwaiter&& other) noexcept : lock_(other.lock_) { assert(!other.linked()); }
+  ~AcquireAwaiter();
+
+  bool await_ready() const noexcept { return false; }
+  // Returns false (no suspension) on the fast path.
+  template <LockstepPromise P>
+  bool await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+    task_ = &awaiting.promise().task();
+    if (try_fast_path()) return false;
+    enqueue_and_park(awaiting);
+    return true;
+  }
+  void await_resume();
+
+ private:
+  friend class lockstep::Lock;
+  bool try_fast_path() noexcept;
+  void enqueue_and_park(std::coroutine_handle<> awaiting) noexcept;
+  bool interrupt() noexcept override;
+
+  Lock* lock_;
+  TaskControl* task_ = nullptr;
+  State state_ = State::idle;
+};
+
+class ScopedAwaiter {
+ public:
+  explicit ScopedAwaiter(Lock& lock) noexcept : acquire_(lock), lock_(&lock) {}
+  ScopedAwaiter(ScopedAwaiter&&) noexcept = default;
+
+  bool await_ready() const noexcept { return false; }
+  template <LockstepPromise P>
+  bool await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+    return acquire_.await_suspend(awaiting);
+  }
+  LockGuard await_resume();
+
+ private:
+  AcquireAwaiter acquire_;
+  Lock* lock_;
+};
+
+}  // namespace detail
+
+// An asyncio.Lock for lockstep's EventLoop.
+//
+// What it is: a mutual-exclusion lock for coroutines on one loop. It has no
+// owner: any task, or code outside every task, may release() it.
+// Thread affinity: none; it is as single-threaded as the loop.
+// Ordering: strict FIFO among live waiters, in the order they started waiting.
+//   release() frees the lock and wakes the head waiter; until that waiter runs
+//   (the hand-off window) locked() is false, yet a newcomer's acquire() queues
+//   behind it: there is no barging.
+// Where a waiter resumes: in its own step, when the loop reaches it, never
+//   inside release(). A hand-off chain of any length uses no stack.
+// Cancellation: a fast-path acquire() is not a cancellation point. A queued
+//   waiter that is cancelled throws CancelledError without the lock; if it had
+//   been woken, the wake-up passes to the next waiter.
+// Undefined: using it from two loops or threads. Destroying it while waiters
+//   are queued is a programming error: the destructor prints
+//   "lockstep: Lock destroyed with N waiter(s) queued" to stderr and calls
+//   std::abort() rather than leave waiters pointing at freed memory.
+//
+//   lockstep::Lock lock;
+//   Task<> worker() {
+//     auto guard = co_await lock.scoped();   // async with lock:
+//     co_await lockstep::sleep(1s);
+//   }                                         // released, even on exceptions
+//
+// The state machine (SPEC §2); "live" waiters are pending or woken:
+//
+// | call / event          | free, no live waiter | free, head woken      | held                  |
+// |-----------------------|----------------------|-----------------------|-----------------------|
+// | acquire()             | take it, no suspend  | queue at tail         | queue at tail         |
+// | release()             | LockNotAcquired      | LockNotAcquired       | free; wake head if    |
+// |                       |                      |                       | it is pending         |
+// | woken waiter runs     | -                    | unlink, take it       | impossible            |
+// | pending waiter        | -                    | mark cancelled; when it runs: unlink, throw, and if   |
+// |   cancelled           |                      | free, wake the head if pending                        |
+// | woken waiter          | -                    | unlink, throw, wake   | -                     |
+// |   cancelled first     |                      | the new head          |                       |
+class Lock {
+ public:
+  Lock() noexcept = default;
+  Lock(const Lock&) = delete;
+  Lock& operator=(const Lock&) = delete;
+  ~Lock();
+
+  // `co_await lock.acquire();` Takes the lock at once, without suspending, when
+  // it is free and no live waiter is queued; otherwise queues at the tail.
+  [[nodiscard]] detail::AcquireAwaiter acquire() noexcept { return detail::AcquireAwaiter{*this}; }
+
+  // `auto guard = co_await lock.scoped();` acquire(), then a guard that
+  // releases on every exit from its scope.
+  [[nodiscard]] detail::ScopedAwaiter scoped() noexcept { return detail::ScopedAwaiter{*this}; }
+
+  // Takes the lock only where acquire() would take it without suspending.
+  // Never barges past a live waiter. (Beyond asyncio, SPEC §6.)
+  bool try_acquire() noexcept;
+
+  // Frees the lock and wakes the head waiter if it is pending.
+  // Throws LockNotAcquired ("Lock is not acquired.") if the lock is free,
+  // including in the hand-off window.
+  void release();
+
+  [[nodiscard]] bool locked() const noexcept { return locked_; }
+  [[nodiscard]] LockStatistics statistics() const noexcept;
+
+ private:
+  friend class detail::AcquireAwaiter;
+  using Waiter = detail::AcquireAwaiter;
+
+  void take(const detail::TaskControl* by) noexcept;
+  void wake_head_if_pending() noexcept;
+  void unlink(Waiter& waiter) noexcept;
+
+  bool locked_ = false;
+  // INV-FIFO: waiters_ is in the order acquire() suspended; only the head is
+  //   ever woken.
+  // INV-ONE-WOKEN: at most one waiter is woken, and only while !locked_.
+  // INV-LIVE-COUNT: live_waiters_ == number of pending or woken waiters.
+  // INV-NO-BARGING: the fast path is taken only when !locked_ && live_waiters_ == 0.
+  detail::IntrusiveList<Waiter> waiters_;
+  std::size_t live_waiters_ = 0;
+  std::optional<TaskId> holder_;
+};
+
+// The guard of `co_await lock.scoped()`: releases the lock when it leaves scope
+// (normal exit, exception, cancellation) and never swallows the exception.
+// Move-only; a moved-from guard releases nothing.
+//
+// Misuse: if the body released the lock by hand, the lock is free when the
+// guard leaves scope. Like asyncio's `async with`, whose __aexit__ then raises
+// RuntimeError, the destructor throws LockNotAcquired. It cannot throw while an
+// exception is already unwinding the scope; it then prints a message and calls
+// std::terminate(). If another task took the lock in between, the guard
+// releases that task's hold: the lock has no owner (asyncio does the same).
+// Call guard.release() to release early instead.
+class [[nodiscard]] LockGuard {
+ public:
+  explicit LockGuard(Lock& lock) noexcept : lock_(&lock), exceptions_at_start_(std::uncaught_exceptions()) {}
+  LockGuard(LockGuard&& other) noexcept
+      : lock_(std::exchange(other.lock_, nullptr)), exceptions_at_start_(other.exceptions_at_start_) {}
+  LockGuard& operator=(LockGuard&&) = delete;
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+  ~LockGuard() noexcept(false);
+
+  // Releases now; the guard then does nothing.
+  void release();
+  [[nodiscard]] bool owns_release() const noexcept { return lock_ != nullptr; }
+
+ private:
+  Lock* lock_;
+  int exceptions_at_start_;
+};
+
+}  // namespace lockstep

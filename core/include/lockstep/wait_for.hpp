@@ -1,0 +1,82 @@
+// wait_for(awaitable, timeout): asyncio.wait_for on virtual time.
+#pragma once
+
+#include <exception>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "lockstep/event_loop.hpp"
+
+namespace lockstep {
+namespace detail {
+
+template <class A>
+decltype(auto) awaiter_of(A&& awaitable) {
+  if constexpr (requires { std::forward<A>(awaitable).operator co_await(); }) {
+    return std::forward<A>(awaitable).operator co_await();
+  } else {
+    return std::forward<A>(awaitable);
+  }
+}
+template <class A>
+using await_result_t = decltype(awaiter_of(std::declval<A>()).await_resume());
+
+// Cancels a task when its deadline passes, as asyncio.timeout() does.
+class CancelTimer final : Timer {
+ public:
+  CancelTimer(TaskControl& task, Duration deadline) : task_(&task) { task.loop().arm_timer(*this, deadline); }
+  CancelTimer(const CancelTimer&) = delete;
+  CancelTimer& operator=(const CancelTimer&) = delete;
+  ~CancelTimer() { task_->loop().disarm_timer(*this); }
+  [[nodiscard]] bool expired() const noexcept { return expired_; }
+
+ private:
+  void fire() noexcept override {
+    expired_ = true;
+    task_->cancel();
+  }
+  TaskControl* task_;
+  bool expired_ = false;
+};
+
+std::string describe_timeout(Duration timeout);
+
+}  // namespace detail
+
+// Awaits `awaitable` in the current task; if it has not finished `timeout`
+// of virtual time later, cancels it (the task sees CancelledError at that
+// await, so a lock waiter unlinks itself) and throws TimeoutError instead.
+// A cancellation from outside stays a CancelledError. As in asyncio 3.12, an
+// await that completes without suspending completes even with timeout <= 0.
+template <class Awaitable>
+Task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, Duration timeout) {
+  using Result = detail::await_result_t<Awaitable>;
+  detail::TaskControl& self = co_await detail::CurrentTaskAwaiter{};
+  const int cancelling_before = self.cancelling();
+  detail::CancelTimer timer{self, self.loop().now() + timeout};
+  std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
+  bool cancelled = false;
+  std::exception_ptr error;
+  try {
+    if constexpr (std::is_void_v<Result>) {
+      co_await std::move(awaitable);
+    } else {
+      result.emplace(co_await std::move(awaitable));
+    }
+  } catch (const CancelledError&) {
+    cancelled = true;
+  } catch (...) {
+    error = std::current_exception();
+  }
+  // Withdraw our own cancellation, whether or not it was delivered.
+  if (timer.expired() && self.uncancel() <= cancelling_before && cancelled) {
+    throw TimeoutError("lockstep: wait_for timed out after " + detail::describe_timeout(timeout));
+  }
+  if (cancelled) throw CancelledError{};
+  if (error) std::rethrow_exception(error);
+  if constexpr (!std::is_void_v<Result>) co_return std::move(*result);
+}
+
+}  // namespace lockstep

@@ -1,0 +1,191 @@
+#include "lockstep/event_loop.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace lockstep {
+
+using detail::Outcome;
+using detail::TaskControl;
+using Status = TaskControl::Status;
+
+ReadyTasks::iterator& ReadyTasks::iterator::operator++() noexcept {
+  at_ = at_->next_ready_;
+  return *this;
+}
+
+EventLoop::~EventLoop() {
+  closing_ = true;  // from here on, wake() drops wake-ups
+  ready_head_ = ready_tail_ = nullptr;
+  ready_size_ = 0;
+  // Destroying a frame runs destructors (guards release, waiters unlink), which
+  // may free finished tasks but never an unfinished one: the loop holds those.
+  while (live_head_ != nullptr) {
+    TaskControl& task = *live_head_;
+    task.destroy_root();
+    finish(task, Outcome::cancelled);
+  }
+  assert(timers_.empty() && "a timer outlived the frame that armed it");
+}
+
+void EventLoop::adopt(TaskControl& task) {
+  task.prev_live_ = live_tail_;
+  (live_tail_ != nullptr ? live_tail_->next_live_ : live_head_) = &task;
+  live_tail_ = &task;
+  ++live_count_;
+  task.resume_at_ = task.root();
+  enqueue(task);
+}
+
+void EventLoop::enqueue(TaskControl& task) noexcept {
+  if (closing_) return;
+  assert(task.next_ready_ == nullptr && ready_tail_ != &task && "a task queued twice");
+  task.status_ = Status::ready;
+  (ready_tail_ != nullptr ? ready_tail_->next_ready_ : ready_head_) = &task;
+  ready_tail_ = &task;
+  ++ready_size_;
+}
+
+void EventLoop::wake(TaskControl& task) noexcept {
+  if (closing_) return;
+  assert(task.status_ == Status::parked && "woke a task that was not suspended");
+  task.parked_at_ = nullptr;
+  enqueue(task);
+}
+
+void EventLoop::arm_timer(detail::Timer& timer, Duration deadline) {
+  assert(!timer.armed_);
+  timer.where_ = timers_.emplace(deadline, &timer);  // equal deadlines keep insertion order
+  timer.armed_ = true;
+}
+
+void EventLoop::disarm_timer(detail::Timer& timer) noexcept {
+  if (!timer.armed_) return;
+  timers_.erase(timer.where_);
+  timer.armed_ = false;
+}
+
+bool EventLoop::fire_due_timers() noexcept {
+  bool fired = false;
+  while (!timers_.empty() && timers_.begin()->first <= now_) {
+    detail::Timer& timer = *timers_.begin()->second;
+    timers_.erase(timers_.begin());
+    timer.armed_ = false;
+    timer.fire();
+    fired = true;
+  }
+  return fired;
+}
+
+bool EventLoop::jump_to_next_timer() noexcept {
+  if (timers_.empty()) return false;
+  now_ = timers_.begin()->first;
+  fire_due_timers();
+  return true;
+}
+
+bool EventLoop::step() {
+  fire_due_timers();
+  while (ready_size_ == 0) {
+    if (!jump_to_next_timer()) return false;
+  }
+  run_step(pop_next());
+  return true;
+}
+
+std::size_t EventLoop::run_ready() {
+  std::size_t steps = 0;
+  while (true) {
+    fire_due_timers();
+    if (ready_size_ == 0) return steps;
+    run_step(pop_next());
+    ++steps;
+  }
+}
+
+std::size_t EventLoop::run_until_idle() {
+  std::size_t steps = 0;
+  while (step()) ++steps;
+  return steps;
+}
+
+TaskControl& EventLoop::pop_next() {
+  std::size_t index = 0;
+  if (policy_ != nullptr && ready_size_ >= 2) {
+    index = policy_->pick_next(ReadyTasks{ready_head_, ready_size_});
+    if (index >= ready_size_) {
+      throw std::out_of_range("lockstep: SchedulePolicy::pick_next returned " + std::to_string(index) +
+                              " with only " + std::to_string(ready_size_) + " tasks ready");
+    }
+  }
+  TaskControl* before = nullptr;
+  TaskControl* picked = ready_head_;
+  for (std::size_t i = 0; i < index; ++i) {
+    before = picked;
+    picked = picked->next_ready_;
+  }
+  (before != nullptr ? before->next_ready_ : ready_head_) = picked->next_ready_;
+  if (ready_tail_ == picked) ready_tail_ = before;
+  picked->next_ready_ = nullptr;
+  --ready_size_;
+  return *picked;
+}
+
+void EventLoop::run_step(TaskControl& task) {
+  task.status_ = Status::running;
+  current_ = &task;
+  if (!task.started_ && task.cancel_pending_) {
+    // SPEC §1: a task cancelled before it ever ran finishes without running.
+    current_ = nullptr;
+    task.destroy_root();
+    finish(task, Outcome::cancelled);
+    return;
+  }
+  task.started_ = true;
+  std::exchange(task.resume_at_, {}).resume();
+  current_ = nullptr;
+  if (task.root().done()) {
+    Outcome outcome = task.collect_root();
+    // asyncio: a cancellation still pending when the coroutine returns wins.
+    if (outcome == Outcome::value && task.cancel_pending_) outcome = Outcome::cancelled;
+    finish(task, outcome);
+  } else if (task.status_ == Status::running) {
+    throw std::logic_error("lockstep: task #" + std::to_string(task.id()) +
+                           " suspended at an await the loop does not know; only lockstep "
+                           "awaitables may suspend a task");
+  }
+}
+
+void EventLoop::finish(TaskControl& task, Outcome outcome) noexcept {
+  task.status_ = Status::done;
+  task.outcome_ = outcome;
+  task.cancel_pending_ = false;
+  task.parked_at_ = nullptr;
+  (task.prev_live_ != nullptr ? task.prev_live_->next_live_ : live_head_) = task.next_live_;
+  (task.next_live_ != nullptr ? task.next_live_->prev_live_ : live_tail_) = task.prev_live_;
+  task.prev_live_ = task.next_live_ = nullptr;
+  --live_count_;
+  while (detail::Joiner* joiner = task.joiners_.front()) {
+    task.joiners_.unlink(*joiner);
+    if (!closing_) joiner->on_done(task);
+  }
+  task.drop_ref();
+}
+
+namespace detail {
+
+void report_unretrieved(TaskId id, const std::string& name, const std::exception_ptr& error) noexcept {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  std::fprintf(stderr, "lockstep: task #%llu%s%s%s failed and its exception was never retrieved: %s\n",
+               static_cast<unsigned long long>(id), name.empty() ? "" : " (", name.c_str(),
+               name.empty() ? "" : ")", what.c_str());
+}
+
+}  // namespace detail
+}  // namespace lockstep

@@ -1,0 +1,139 @@
+#include "lockstep/lock.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "lockstep/event_loop.hpp"
+
+namespace lockstep {
+
+using Waiter = detail::AcquireAwaiter;
+using State = Waiter::State;
+
+Lock::~Lock() {
+  if (!waiters_.empty()) {
+    std::fprintf(stderr, "lockstep: Lock destroyed with %zu waiter(s) queued\n", waiters_.size());
+    std::abort();
+  }
+}
+
+bool Lock::try_acquire() noexcept {
+  if (locked_ || live_waiters_ != 0) return false;  // INV-NO-BARGING
+  take(nullptr);
+  return true;
+}
+
+void Lock::release() {
+  if (!locked_) throw LockNotAcquired{};
+  locked_ = false;
+  holder_.reset();
+  wake_head_if_pending();
+}
+
+LockStatistics Lock::statistics() const noexcept {
+  return {locked_, live_waiters_, waiters_.size() - live_waiters_, holder_};
+}
+
+void Lock::take(const detail::TaskControl* by) noexcept {
+  assert(!locked_);
+  locked_ = true;
+  if (by != nullptr) holder_ = by->id();
+}
+
+void Lock::wake_head_if_pending() noexcept {
+  Waiter* head = waiters_.front();
+  if (head == nullptr || head->state_ != State::pending) return;
+  // INV-ONE-WOKEN: the head is the only waiter ever woken, and a woken head
+  // blocks every other wake-up until it unlinks.
+  head->state_ = State::woken;
+  head->task_->loop().wake(*head->task_);
+}
+
+void Lock::unlink(Waiter& waiter) noexcept {
+  waiters_.unlink(waiter);
+  if (waiter.state_ == State::pending || waiter.state_ == State::woken) --live_waiters_;  // INV-LIVE-COUNT
+  waiter.state_ = State::idle;
+}
+
+namespace detail {
+
+bool AcquireAwaiter::try_fast_path() noexcept {
+  Lock& lock = *lock_;
+  if (lock.locked_ || lock.live_waiters_ != 0) return false;  // INV-NO-BARGING
+  lock.take(task_);
+  return true;
+}
+
+void AcquireAwaiter::enqueue_and_park(std::coroutine_handle<> awaiting) noexcept {
+  state_ = State::pending;
+  lock_->waiters_.push_back(*this);  // INV-FIFO
+  ++lock_->live_waiters_;
+  task_->park(awaiting, *this);
+}
+
+// The task is parked here, so this waiter is pending (a woken waiter's task is
+// ready, not parked, and sees its cancellation in await_resume instead).
+bool AcquireAwaiter::interrupt() noexcept {
+  assert(state_ == State::pending);
+  state_ = State::cancelled;
+  --lock_->live_waiters_;  // INV-LIVE-COUNT; cancelled waiters never block the fast path
+  return true;
+}
+
+void AcquireAwaiter::await_resume() {
+  if (!linked()) return;  // fast path
+  Lock& lock = *lock_;
+  const bool cancelled = task_->take_cancellation();
+  assert(state_ == State::woken || state_ == State::cancelled);
+  assert(cancelled || state_ == State::woken);
+  lock.unlink(*this);
+  if (cancelled) {
+    // Cancellation wins over a wake-up that already arrived; either way, if the
+    // lock is free, the head must not be left waiting (restores INV-ONE-WOKEN's
+    // promise that a free lock with live waiters has a woken head).
+    if (!lock.locked_) lock.wake_head_if_pending();
+    throw CancelledError{};
+  }
+  lock.take(task_);
+}
+
+// The frame died while queued (its task was destroyed with the loop, or a
+// Task holding it was destroyed unfinished). Unlink, and do what the waiter
+// would have done had it run: a free lock must not keep a pending head asleep
+// (a woken or cancelled waiter may have been the one due to pass a wake-up on).
+AcquireAwaiter::~AcquireAwaiter() {
+  if (!linked()) return;
+  lock_->unlink(*this);
+  if (!lock_->locked_) lock_->wake_head_if_pending();
+}
+
+LockGuard ScopedAwaiter::await_resume() {
+  acquire_.await_resume();
+  return LockGuard{*lock_};
+}
+
+}  // namespace detail
+
+LockGuard::~LockGuard() noexcept(false) {
+  if (lock_ == nullptr) return;
+  Lock& lock = *std::exchange(lock_, nullptr);
+  if (lock.locked()) {
+    lock.release();
+    return;
+  }
+  if (std::uncaught_exceptions() > exceptions_at_start_) {
+    std::fputs(
+        "lockstep: a LockGuard left its scope during an exception, but the lock had already been "
+        "released by hand; cannot throw LockNotAcquired while unwinding\n",
+        stderr);
+    std::terminate();
+  }
+  throw LockNotAcquired{};
+}
+
+void LockGuard::release() {
+  if (lock_ == nullptr) throw LockNotAcquired{};
+  std::exchange(lock_, nullptr)->release();
+}
+
+}  // namespace lockstep

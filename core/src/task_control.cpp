@@ -1,0 +1,73 @@
+#include "lockstep/detail/task_control.hpp"
+
+#include <cassert>
+
+#include "lockstep/errors.hpp"
+#include "lockstep/event_loop.hpp"
+
+namespace lockstep::detail {
+
+TaskControl::TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept
+    : loop_(&loop), id_(id), name_(std::move(name)) {}
+
+bool TaskControl::cancel() noexcept {
+  if (status_ == Status::done) return false;
+  ++cancel_requests_;
+  if (status_ == Status::parked) {
+    if (parked_at_->interrupt()) {
+      cancel_pending_ = true;
+      loop_->wake(*this);
+    }
+  } else {
+    // Ready: it sees the cancellation at the await it resumes from. Running:
+    // at its next suspension (see park). Never started: it will not start.
+    cancel_pending_ = true;
+  }
+  return true;
+}
+
+int TaskControl::uncancel() noexcept {
+  if (cancel_requests_ > 0) --cancel_requests_;
+  if (cancel_requests_ == 0) cancel_pending_ = false;
+  return cancel_requests_;
+}
+
+bool TaskControl::take_cancellation() noexcept {
+  return std::exchange(cancel_pending_, false);
+}
+
+void TaskControl::throw_if_cancelled() {
+  if (take_cancellation()) throw CancelledError{};
+}
+
+void TaskControl::park(std::coroutine_handle<> resume_at, Interruptible& interruptible) noexcept {
+  assert(status_ == Status::running);
+  resume_at_ = resume_at;
+  status_ = Status::parked;
+  parked_at_ = &interruptible;
+  // A cancellation requested while running lands on the first await that
+  // suspends (asyncio cancels the future the task yields).
+  if (cancel_pending_) {
+    cancel_pending_ = false;
+    if (interruptible.interrupt()) {
+      cancel_pending_ = true;
+      loop_->wake(*this);
+    }
+  }
+}
+
+void TaskControl::yield(std::coroutine_handle<> resume_at) noexcept {
+  assert(status_ == Status::running);
+  resume_at_ = resume_at;
+  loop_->enqueue(*this);
+}
+
+void TaskControl::drop_ref() noexcept {
+  assert(refs_ > 0);
+  if (--refs_ == 0) {
+    report_unretrieved_error();
+    delete this;
+  }
+}
+
+}  // namespace lockstep::detail
