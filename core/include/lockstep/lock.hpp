@@ -83,7 +83,8 @@ class ScopedAwaiter {
 //
 // What it is: a mutual-exclusion lock for coroutines on one loop. It has no
 // owner: any task, or code outside every task, may release() it.
-// Thread affinity: none; it is as single-threaded as the loop.
+// Thread affinity: one thread, like the loop. Tasks of several loops on that
+//   thread may share it; each waiter is woken on its own task's loop.
 // Ordering: strict FIFO among live waiters, in the order they started waiting.
 //   release() frees the lock and wakes the head waiter; until that waiter runs
 //   (the hand-off window) locked() is false, yet a newcomer's acquire() queues
@@ -93,7 +94,7 @@ class ScopedAwaiter {
 // Cancellation: a fast-path acquire() is not a cancellation point. A queued
 //   waiter that is cancelled throws CancelledError without the lock; if it had
 //   been woken, the wake-up passes to the next waiter.
-// Undefined: using it from two loops or threads. Destroying it while waiters
+// Undefined: using it from two threads. Destroying it while waiters
 //   are queued is a programming error: the destructor prints
 //   "lockstep: Lock destroyed with N waiter(s) queued" to stderr and calls
 //   std::abort() rather than leave waiters pointing at freed memory.

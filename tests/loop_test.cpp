@@ -1,0 +1,458 @@
+// The event loop and tasks (SPEC §1), stepped by hand.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "lockstep/lockstep.hpp"
+#include "support.hpp"
+
+using namespace std::chrono_literals;
+using lockstep::CancelledError;
+using lockstep::EventLoop;
+using lockstep::Task;
+using lockstep::TaskHandle;
+using lockstep::testing::Counted;
+using lockstep::testing::Log;
+
+namespace {
+
+Task<> note(Log& log, std::string what) {
+  log.push_back(std::move(what));
+  co_return;
+}
+
+Task<> note_twice_around_yield(Log& log, std::string name) {
+  log.push_back(name + "1");
+  co_await lockstep::yield_now();
+  log.push_back(name + "2");
+}
+
+Task<int> forty_two() {
+  co_await lockstep::yield_now();
+  co_return 42;
+}
+
+Task<int> add_one_to_nested() {
+  const int v = co_await forty_two();
+  co_return v + 1;
+}
+
+struct Boom : std::runtime_error {
+  Boom() : std::runtime_error("boom") {}
+};
+
+Task<int> throws_after_yield() {
+  co_await lockstep::yield_now();
+  throw Boom{};
+}
+
+Task<> sleep_then_note(Log& log, std::string name, lockstep::Duration d) {
+  co_await lockstep::sleep(d);
+  log.push_back(name);
+}
+
+Task<> sleep_and_record_cancellation(Log& log, lockstep::Duration d) {
+  try {
+    co_await lockstep::sleep(d);
+    log.push_back("slept");
+  } catch (const CancelledError&) {
+    log.push_back("cancelled");
+    throw;
+  }
+}
+
+Task<> counted_sleeper(lockstep::Duration d) {
+  Counted counted;
+  co_await lockstep::sleep(d);
+}
+
+}  // namespace
+
+TEST(EventLoop, SpawnOnlyEnqueuesTheTaskRunsWhenTheLoopReachesIt) {
+  EventLoop loop;
+  Log log;
+  auto task = loop.spawn(note(log, "ran"));
+  EXPECT_TRUE(log.empty());
+  EXPECT_EQ(loop.ready_count(), 1U);
+  EXPECT_TRUE(loop.step());
+  EXPECT_EQ(log, Log{"ran"});
+  EXPECT_TRUE(task.done());
+  EXPECT_FALSE(loop.step());
+}
+
+TEST(EventLoop, ReadyQueueIsFifoAndYieldNowMovesToTheBack) {
+  EventLoop loop;
+  Log log;
+  loop.spawn(note_twice_around_yield(log, "a"));
+  loop.spawn(note_twice_around_yield(log, "b"));
+  loop.spawn(note(log, "c"));
+  loop.step();
+  EXPECT_EQ(log, (Log{"a1"}));
+  loop.step();
+  EXPECT_EQ(log, (Log{"a1", "b1"}));
+  loop.step();
+  EXPECT_EQ(log, (Log{"a1", "b1", "c"}));
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"a1", "b1", "c", "a2", "b2"}));
+}
+
+TEST(EventLoop, TaskIdsCountUpFromOneInSpawnOrder) {
+  EventLoop loop;
+  Log log;
+  auto a = loop.spawn(note(log, "a"), "first");
+  auto b = loop.spawn(note(log, "b"));
+  EXPECT_EQ(a.id(), 1U);
+  EXPECT_EQ(b.id(), 2U);
+  EXPECT_EQ(a.name(), "first");
+}
+
+TEST(EventLoop, RunReturnsTheValueOfNestedAwaits) {
+  EventLoop loop;
+  EXPECT_EQ(loop.run(add_one_to_nested()), 43);
+}
+
+TEST(EventLoop, UnhandledExceptionIsStoredAndRethrownToTheAwaiterWithItsType) {
+  EventLoop loop;
+  auto failing = loop.spawn(throws_after_yield());
+  loop.run_until_idle();
+  ASSERT_TRUE(failing.done());
+  EXPECT_FALSE(failing.cancelled());
+  EXPECT_THROW(failing.result(), Boom);
+  EXPECT_THROW(loop.run(throws_after_yield()), Boom);
+}
+
+TEST(EventLoop, VirtualClockJumpsWhenNothingIsReady) {
+  EventLoop loop;
+  Log log;
+  loop.spawn(sleep_then_note(log, "late", 3s));
+  loop.spawn(sleep_then_note(log, "early", 1s));
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"early", "late"}));
+  EXPECT_EQ(loop.now(), 3s);
+}
+
+TEST(EventLoop, TimersWithEqualDeadlinesFireInTheOrderTheyWereSet) {
+  EventLoop loop;
+  Log log;
+  loop.spawn(sleep_then_note(log, "x", 1s));
+  loop.spawn(sleep_then_note(log, "y", 1s));
+  loop.spawn(sleep_then_note(log, "z", 1s));
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"x", "y", "z"}));
+}
+
+TEST(EventLoop, RunReadyDoesNotMoveTheClock) {
+  EventLoop loop;
+  Log log;
+  loop.spawn(sleep_then_note(log, "s", 1s));
+  EXPECT_EQ(loop.run_ready(), 1U);
+  EXPECT_EQ(loop.now(), 0s);
+  EXPECT_EQ(loop.timer_count(), 1U);
+  EXPECT_TRUE(log.empty());
+}
+
+TEST(EventLoop, SleepOfZeroIsYieldNow) {
+  EventLoop loop;
+  Log log;
+  loop.spawn(sleep_then_note(log, "a", 0s));
+  loop.spawn(note(log, "b"));
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"b", "a"}));
+  EXPECT_EQ(loop.now(), 0s);
+}
+
+TEST(EventLoop, RunThrowsDeadlockWhenItsTaskCanNeverFinish) {
+  lockstep::Lock lock;
+  EventLoop loop;
+  ASSERT_TRUE(lock.try_acquire());
+  auto waits_forever = [](lockstep::Lock& l) -> Task<> { co_await l.acquire(); };
+  EXPECT_THROW(loop.run(waits_forever(lock)), lockstep::Deadlock);
+}
+
+// --- cancellation (SPEC §1) ---
+
+TEST(Cancellation, ParkedTaskSeesCancelledErrorAtItsAwaitRightAway) {
+  EventLoop loop;
+  Log log;
+  auto sleeper = loop.spawn(sleep_and_record_cancellation(log, 10s));
+  loop.run_ready();
+  EXPECT_TRUE(sleeper.cancel());
+  EXPECT_EQ(loop.ready_count(), 1U);  // woken at once to see the error
+  EXPECT_EQ(loop.timer_count(), 0U);  // and its timer is gone
+  loop.run_until_idle();
+  EXPECT_EQ(log, Log{"cancelled"});
+  EXPECT_TRUE(sleeper.cancelled());
+  EXPECT_EQ(loop.now(), 0s);
+  EXPECT_THROW(sleeper.result(), CancelledError);
+}
+
+Task<> yield_and_record_cancellation(Log& log) {
+  try {
+    co_await lockstep::yield_now();
+    log.push_back("resumed");
+  } catch (const CancelledError&) {
+    log.push_back("cancelled at the yield");
+  }
+}
+
+TEST(Cancellation, ReadyTaskSeesCancelledErrorAtTheAwaitItResumesFrom) {
+  EventLoop loop;
+  Log log;
+  auto task = loop.spawn(yield_and_record_cancellation(log));
+  loop.step();  // now ready again, queued by its yield
+  EXPECT_EQ(loop.ready_count(), 1U);
+  task.cancel();
+  loop.run_until_idle();
+  EXPECT_EQ(log, Log{"cancelled at the yield"});
+  EXPECT_FALSE(task.cancelled());  // it handled the error and returned
+}
+
+Task<> cancel_self_then_continue(TaskHandle<>* self, Log& log) {
+  self->cancel();
+  log.push_back("still running after cancel()");
+  try {
+    co_await lockstep::yield_now();
+  } catch (const CancelledError&) {
+    log.push_back("cancelled at the next suspension");
+    throw;
+  }
+}
+
+TEST(Cancellation, RunningTaskCancellingItselfSeesItAtItsNextSuspension) {
+  EventLoop loop;
+  Log log;
+  TaskHandle<> self;
+  self = loop.spawn(cancel_self_then_continue(&self, log));
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"still running after cancel()", "cancelled at the next suspension"}));
+  EXPECT_TRUE(self.cancelled());
+}
+
+TEST(Cancellation, TaskCancelledBeforeItEverRanFinishesWithoutRunningItsBody) {
+  EventLoop loop;
+  Log log;
+  auto task = loop.spawn(note(log, "body ran"));
+  task.cancel();
+  loop.run_until_idle();
+  EXPECT_TRUE(log.empty());
+  EXPECT_TRUE(task.cancelled());
+}
+
+TEST(Cancellation, CancellingAFinishedTaskDoesNothing) {
+  EventLoop loop;
+  Log log;
+  auto task = loop.spawn(note(log, "done"));
+  loop.run_until_idle();
+  EXPECT_FALSE(task.cancel());
+  EXPECT_FALSE(task.cancelled());
+}
+
+Task<> swallow_with_std_exception_handler(Log& log) {
+  try {
+    co_await lockstep::sleep(1s);
+  } catch (const std::exception&) {
+    log.push_back("swallowed by catch (std::exception&)");
+  }
+}
+
+TEST(Cancellation, CancelledErrorSlipsPastCatchStdException) {
+  static_assert(!std::is_base_of_v<std::exception, CancelledError>);
+  EventLoop loop;
+  Log log;
+  auto task = loop.spawn(swallow_with_std_exception_handler(log));
+  loop.run_ready();
+  task.cancel();
+  loop.run_until_idle();
+  EXPECT_TRUE(log.empty());
+  EXPECT_TRUE(task.cancelled());
+}
+
+Task<> await_handle(TaskHandle<> target, Log& log) {
+  try {
+    co_await target;
+    log.push_back("awaited normally");
+  } catch (const CancelledError&) {
+    log.push_back("outer cancelled");
+    throw;
+  }
+}
+
+TEST(Cancellation, CancellingATaskThatAwaitsAnotherCancelsThatTaskToo) {
+  EventLoop loop;
+  Log log;
+  auto inner = loop.spawn(sleep_and_record_cancellation(log, 5s));
+  auto outer = loop.spawn(await_handle(inner, log));
+  loop.run_ready();
+  outer.cancel();
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"cancelled", "outer cancelled"}));
+  EXPECT_TRUE(inner.cancelled());
+  EXPECT_TRUE(outer.cancelled());
+}
+
+TEST(Cancellation, AwaitingATaskReturnsItsValue) {
+  EventLoop loop;
+  auto inner = loop.spawn(forty_two());
+  auto outer = [](TaskHandle<int> h) -> Task<int> { co_return co_await h; };
+  EXPECT_EQ(loop.run(outer(inner)), 42);
+}
+
+// --- Task lifetime ---
+
+TEST(TaskLifetime, CreatingATaskRunsNothingAndDestroyingItFreesTheFrame) {
+  Log log;
+  {
+    Task<> lazy = note(log, "ran");
+    EXPECT_TRUE(lazy.valid());
+  }
+  EXPECT_TRUE(log.empty());
+}
+
+TEST(TaskLifetime, LoopDestroyedWithUnfinishedTasksDestroysEveryFrame) {
+  Counted::alive = 0;
+  TaskHandle<> survivor;
+  {
+    EventLoop loop;
+    survivor = loop.spawn(counted_sleeper(1h));
+    loop.spawn(counted_sleeper(2h));
+    loop.run_ready();
+    EXPECT_EQ(Counted::alive, 2);
+  }
+  EXPECT_EQ(Counted::alive, 0);
+  EXPECT_TRUE(survivor.done());
+  EXPECT_TRUE(survivor.cancelled());
+}
+
+// --- the scheduling hook ---
+
+class PickLast final : public lockstep::SchedulePolicy {
+ public:
+  std::vector<std::vector<lockstep::TaskId>> seen;
+  std::size_t pick_next(const lockstep::ReadyTasks& ready) override {
+    seen.emplace_back(ready.begin(), ready.end());
+    return ready.size() - 1;
+  }
+};
+
+TEST(SchedulePolicy, PicksAmongReadyTasksAndIsAskedOnlyWhenThereIsAChoice) {
+  EventLoop loop;
+  PickLast policy;
+  loop.set_schedule_policy(&policy);
+  Log log;
+  loop.spawn(note(log, "a"));
+  loop.spawn(note(log, "b"));
+  loop.spawn(note(log, "c"));
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"c", "b", "a"}));
+  using Ids = std::vector<lockstep::TaskId>;
+  EXPECT_EQ(policy.seen, (std::vector<Ids>{{1, 2, 3}, {1, 2}}));  // not asked for the last one
+}
+
+class PickOutOfRange final : public lockstep::SchedulePolicy {
+ public:
+  std::size_t pick_next(const lockstep::ReadyTasks& ready) override { return ready.size(); }
+};
+
+TEST(SchedulePolicy, AnIndexOutOfRangeIsAClearError) {
+  EventLoop loop;
+  PickOutOfRange policy;
+  loop.set_schedule_policy(&policy);
+  Log log;
+  loop.spawn(note(log, "a"));
+  loop.spawn(note(log, "b"));
+  try {
+    loop.step();
+    FAIL() << "expected std::out_of_range";
+  } catch (const std::out_of_range& e) {
+    EXPECT_STREQ(e.what(), "lockstep: SchedulePolicy::pick_next returned 2 with only 2 tasks ready");
+  }
+}
+
+// --- gather and wait_for ---
+
+Task<int> value_after(int v, lockstep::Duration d) {
+  co_await lockstep::sleep(d);
+  co_return v;
+}
+
+Task<std::vector<int>> gather_three() {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(value_after(1, 3s));
+  tasks.push_back(value_after(2, 1s));
+  tasks.push_back(value_after(3, 2s));
+  co_return co_await lockstep::gather(std::move(tasks));
+}
+
+TEST(Gather, ReturnsValuesInTheOrderGivenAndRunsTasksConcurrently) {
+  EventLoop loop;
+  EXPECT_EQ(loop.run(gather_three()), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(loop.now(), 3s);
+}
+
+Task<int> fail_after(lockstep::Duration d) {
+  co_await lockstep::sleep(d);
+  throw Boom{};
+}
+
+Task<std::vector<int>> gather_with_failure() {
+  std::vector<Task<int>> tasks;
+  tasks.push_back(value_after(1, 5s));
+  tasks.push_back(fail_after(1s));
+  co_return co_await lockstep::gather(std::move(tasks));
+}
+
+TEST(Gather, TheFirstFailurePropagatesAsSoonAsItHappens) {
+  EventLoop loop;
+  EXPECT_THROW(loop.run(gather_with_failure()), Boom);
+  EXPECT_EQ(loop.now(), 1s);
+  EXPECT_EQ(loop.unfinished_task_count(), 1U);  // the other child keeps running
+  loop.run_until_idle();
+  EXPECT_EQ(loop.now(), 5s);
+}
+
+TEST(Gather, CancellingTheGatherCancelsEveryUnfinishedChild) {
+  EventLoop loop;
+  auto gathering = loop.spawn(gather_three());
+  loop.run_ready();
+  EXPECT_EQ(loop.unfinished_task_count(), 4U);
+  gathering.cancel();
+  loop.run_until_idle();
+  EXPECT_TRUE(gathering.cancelled());
+  EXPECT_EQ(loop.unfinished_task_count(), 0U);
+  EXPECT_EQ(loop.now(), 0s);
+}
+
+Task<int> wait_for_value(lockstep::Duration work, lockstep::Duration timeout) {
+  co_return co_await lockstep::wait_for(value_after(7, work), timeout);
+}
+
+TEST(WaitFor, ReturnsTheValueWhenItArrivesInTime) {
+  EventLoop loop;
+  EXPECT_EQ(loop.run(wait_for_value(1s, 2s)), 7);
+  EXPECT_EQ(loop.timer_count(), 0U);
+}
+
+TEST(WaitFor, ThrowsTimeoutErrorAtTheDeadline) {
+  EventLoop loop;
+  try {
+    loop.run(wait_for_value(5s, 2s));
+    FAIL() << "expected TimeoutError";
+  } catch (const lockstep::TimeoutError& e) {
+    EXPECT_STREQ(e.what(), "lockstep: wait_for timed out after 2 s of virtual time");
+  }
+  EXPECT_EQ(loop.now(), 2s);
+  EXPECT_EQ(loop.timer_count(), 0U);
+}
+
+TEST(WaitFor, ACancellationFromOutsideStaysACancellation) {
+  EventLoop loop;
+  auto task = loop.spawn(wait_for_value(5s, 2s));
+  loop.run_ready();
+  task.cancel();
+  loop.run_until_idle();
+  EXPECT_TRUE(task.cancelled());
+  EXPECT_EQ(loop.now(), 0s);
+}
