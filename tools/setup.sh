@@ -1,0 +1,40 @@
+# Shared setup for tools/main.sh and tools/test.sh: installs the Debian
+# packages lockstep needs if any is missing, and configures meson build
+# directories. Sourced, not run. Safe to repeat: it reuses what is there.
+
+LOCKSTEP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+LOCKSTEP_PACKAGES=(
+  meson ninja-build pkg-config cmake python3
+  g++ clang-19 libclang-rt-19-dev
+  libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
+  valgrind
+)
+
+lockstep_ensure_packages() {
+  local missing=() package
+  for package in "${LOCKSTEP_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+    { echo "setup: apt-get install failed" >&2; return 1; }
+}
+
+# lockstep_configure DIR CXX [meson options...]
+lockstep_configure() {
+  local dir=$1 cxx=$2
+  shift 2
+  if [ -f "$LOCKSTEP_ROOT/$dir/build.ninja" ]; then
+    # Reuse the build directory; make sure it has the options asked for.
+    [ $# -eq 0 ] || meson configure "$LOCKSTEP_ROOT/$dir" "$@" >/dev/null
+    return
+  fi
+  CXX=$cxx meson setup "$LOCKSTEP_ROOT/$dir" "$LOCKSTEP_ROOT" "$@" >"$LOCKSTEP_ROOT/$dir.setup.log" 2>&1 ||
+    { cat "$LOCKSTEP_ROOT/$dir.setup.log" >&2; return 1; }
+}
