@@ -337,7 +337,7 @@ class PickLast final : public lockstep::SchedulePolicy {
   }
 };
 
-TEST(SchedulePolicy, PicksAmongReadyTasksAndIsAskedOnlyWhenThereIsAChoice) {
+TEST(SchedulePolicy, PicksAmongReadyTasksAndSeesEveryStepsReadySet) {
   EventLoop loop;
   PickLast policy;
   loop.set_schedule_policy(&policy);
@@ -348,7 +348,7 @@ TEST(SchedulePolicy, PicksAmongReadyTasksAndIsAskedOnlyWhenThereIsAChoice) {
   loop.run_until_idle();
   EXPECT_EQ(log, (Log{"c", "b", "a"}));
   using Ids = std::vector<lockstep::TaskId>;
-  EXPECT_EQ(policy.seen, (std::vector<Ids>{{1, 2, 3}, {1, 2}}));  // not asked for the last one
+  EXPECT_EQ(policy.seen, (std::vector<Ids>{{1, 2, 3}, {1, 2}, {1}}));
 }
 
 class PickOutOfRange final : public lockstep::SchedulePolicy {

@@ -111,7 +111,7 @@ std::size_t EventLoop::run_until_idle() {
 
 TaskControl& EventLoop::pop_next() {
   std::size_t index = 0;
-  if (policy_ != nullptr && ready_size_ >= 2) {
+  if (policy_ != nullptr) {
     index = policy_->pick_next(ReadyTasks{ready_head_, ready_size_});
     if (index >= ready_size_) {
       throw std::out_of_range("lockstep: SchedulePolicy::pick_next returned " + std::to_string(index) +

@@ -57,12 +57,14 @@ class ReadyTasks {
 };
 
 // The one hook through which a harness steers a run (SPEC §1): which ready task
-// runs next. The loop asks only when two or more tasks are ready; with one, it
-// runs that one without asking, so a policy never sees a non-choice.
+// runs next. Without a policy the loop takes the front of the queue (asyncio's
+// order) and makes no call at all. With one, it asks before every step, after
+// due timers have fired, so the policy also sees every step's ready set; a
+// policy that records choices should record none when only one task is ready.
 class SchedulePolicy {
  public:
   virtual ~SchedulePolicy() = default;
-  // Returns an index into `ready` (0 = the front of the queue, asyncio's pick).
+  // Returns an index into `ready` (0 = the front of the queue).
   // An index out of range makes EventLoop::step throw std::out_of_range.
   virtual std::size_t pick_next(const ReadyTasks& ready) = 0;
 };
