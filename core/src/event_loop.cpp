@@ -48,7 +48,12 @@ void EventLoop::enqueue(TaskControl& task) noexcept {
 
 void EventLoop::wake(TaskControl& task) noexcept {
   if (closing_) return;
-  assert(task.status_ == Status::parked && "woke a task that was not suspended");
+  if (task.status_ != Status::parked) {
+    // A double resume in the making (a broken awaiter): refuse it and count it,
+    // so that a harness can report it instead of crashing.
+    ++misdirected_wakeups_;
+    return;
+  }
   task.parked_at_ = nullptr;
   enqueue(task);
 }

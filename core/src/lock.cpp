@@ -121,13 +121,8 @@ LockGuard::~LockGuard() noexcept(false) {
     lock.release();
     return;
   }
-  if (std::uncaught_exceptions() > exceptions_at_start_) {
-    std::fputs(
-        "lockstep: a LockGuard left its scope during an exception, but the lock had already been "
-        "released by hand; cannot throw LockNotAcquired while unwinding\n",
-        stderr);
-    std::terminate();
-  }
+  // The lock is already free. Unwinding: the exception in flight wins.
+  if (std::uncaught_exceptions() > exceptions_at_start_) return;
   throw LockNotAcquired{};
 }
 

@@ -139,6 +139,11 @@ class EventLoop {
     return current_ != nullptr ? current_->id() : 0;
   }
 
+  // Wake-ups refused because their task was not suspended (already ready,
+  // running or done). Always 0 with lockstep's own awaitables; a broken lock
+  // that resumes a waiter twice shows up here.
+  [[nodiscard]] std::size_t misdirected_wakeups() const noexcept { return misdirected_wakeups_; }
+
   // nullptr restores FIFO. The policy must outlive its use by the loop.
   void set_schedule_policy(SchedulePolicy* policy) noexcept { policy_ = policy; }
 
@@ -167,6 +172,7 @@ class EventLoop {
   detail::TaskControl* live_head_ = nullptr;
   detail::TaskControl* live_tail_ = nullptr;
   std::size_t live_count_ = 0;
+  std::size_t misdirected_wakeups_ = 0;
   std::multimap<Duration, detail::Timer*> timers_;
 };
 

@@ -167,13 +167,14 @@ class Lock {
 // (normal exit, exception, cancellation) and never swallows the exception.
 // Move-only; a moved-from guard releases nothing.
 //
-// Misuse: if the body released the lock by hand, the lock is free when the
-// guard leaves scope. Like asyncio's `async with`, whose __aexit__ then raises
-// RuntimeError, the destructor throws LockNotAcquired. It cannot throw while an
-// exception is already unwinding the scope; it then prints a message and calls
-// std::terminate(). If another task took the lock in between, the guard
-// releases that task's hold: the lock has no owner (asyncio does the same).
-// Call guard.release() to release early instead.
+// Misuse: if the body released the lock by hand (or another task released it:
+// the lock has no owner), the lock is free when the guard leaves scope. Like
+// asyncio's `async with`, whose __aexit__ then raises RuntimeError, the
+// destructor throws LockNotAcquired. While another exception is already
+// unwinding the scope, C++ cannot raise a second one: that exception keeps
+// propagating and the guard does nothing (asyncio would chain the two). If
+// another task took the lock in between, the guard releases that task's hold,
+// as asyncio does. Call guard.release() to release early instead.
 class [[nodiscard]] LockGuard {
  public:
   explicit LockGuard(Lock& lock) noexcept : lock_(&lock), exceptions_at_start_(std::uncaught_exceptions()) {}
