@@ -1,0 +1,108 @@
+// Choices: one interface, pick(n, kind), behind every way of steering a run
+// (DESIGN.md). Each strategy is one small class in src/strategies/.
+//
+// A schedule decision is relative to the running task. The options are listed
+// as [the task that ran the previous step, if it can run again], then the
+// other runnable tasks in ascending task number; 0 means "no preemption".
+// The runner asks only when two or more tasks can run. Every source reads as
+// 0 once exhausted, so any byte string or vector is a valid schedule and
+// shorter inputs mean fewer preemptions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace lockstep::check {
+
+enum class ChoiceKind : std::uint8_t { schedule, data };
+
+class ChoiceSource {
+ public:
+  virtual ~ChoiceSource() = default;
+  // Returns a number in [0, n), n >= 2. For schedule choices `options` holds
+  // the task numbers the answer indexes, in the relative order above.
+  virtual std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) = 0;
+  // "random seed=42", "pct seed=1 depth=2 k=14", ...
+  [[nodiscard]] virtual std::string describe() const = 0;
+};
+
+// libFuzzer: one byte per decision, b % n.
+class BytesSource final : public ChoiceSource {
+ public:
+  BytesSource(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  [[nodiscard]] std::string describe() const override { return "bytes"; }
+
+ private:
+  const std::uint8_t* data_;
+  std::size_t size_;
+  std::size_t next_ = 0;
+};
+
+// RapidCheck and hand-written schedules: v[i] % n.
+class VectorSource final : public ChoiceSource {
+ public:
+  explicit VectorSource(std::vector<std::uint32_t> decisions) : decisions_(std::move(decisions)) {}
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  [[nodiscard]] std::string describe() const override { return "vector"; }
+
+ private:
+  std::vector<std::uint32_t> decisions_;
+  std::size_t next_ = 0;
+};
+
+// SplitMix64, seeded: uniform over the options.
+class RandomSource final : public ChoiceSource {
+ public:
+  explicit RandomSource(std::uint64_t seed) : seed_(seed), state_(seed) {}
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  [[nodiscard]] std::string describe() const override;
+  std::uint64_t next_u64();
+
+ private:
+  std::uint64_t seed_;
+  std::uint64_t state_;
+};
+
+// PCT (Burckhardt et al., ASPLOS 2010): random distinct task priorities,
+// d - 1 priority change points spread over the first k decisions; always run
+// the highest-priority runnable task, and at a change point first drop the
+// task about to run below every other. Finds a bug of depth d with
+// probability at least 1 / (n * k^(d-1)).
+class PctSource final : public ChoiceSource {
+ public:
+  PctSource(std::uint64_t seed, int depth, int max_tasks, std::size_t k);
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  [[nodiscard]] std::string describe() const override;
+
+ private:
+  std::uint64_t seed_;
+  int depth_;
+  std::size_t k_;
+  std::vector<long> priority_;              // by task number
+  std::vector<std::size_t> change_points_;  // decision numbers, 1-based
+  std::size_t decisions_ = 0;
+};
+
+// Replays recorded decisions, then hands over to `then` (or reads 0).
+// A recorded decision that is out of range for the options at hand throws
+// std::runtime_error: the run has diverged from the recording.
+class ReplaySource final : public ChoiceSource {
+ public:
+  explicit ReplaySource(std::vector<std::uint32_t> decisions, std::unique_ptr<ChoiceSource> then = nullptr)
+      : decisions_(std::move(decisions)), then_(std::move(then)) {}
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  [[nodiscard]] std::string describe() const override;
+  [[nodiscard]] bool exhausted() const { return next_ >= decisions_.size(); }
+
+ private:
+  std::vector<std::uint32_t> decisions_;
+  std::unique_ptr<ChoiceSource> then_;
+  std::size_t next_ = 0;
+};
+
+}  // namespace lockstep::check

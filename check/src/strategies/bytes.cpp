@@ -1,0 +1,10 @@
+#include "lockstep/check/choice.hpp"
+
+namespace lockstep::check {
+
+std::uint32_t BytesSource::pick(std::uint32_t n, ChoiceKind, std::span<const int>) {
+  if (next_ >= size_) return 0;  // exhausted: no preemption
+  return data_[next_++] % n;
+}
+
+}  // namespace lockstep::check
