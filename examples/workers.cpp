@@ -41,8 +41,8 @@ Task<> main_task(lockstep::Lock& lock) {
 }  // namespace
 
 int main() {
+  lockstep::Lock lock;  // before the loop: it must outlive the tasks waiting on it
   lockstep::EventLoop loop;
-  lockstep::Lock lock;
   loop.run(main_task(lock));
   const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(loop.now());
   std::printf("Total virtual time: %lld s\n", static_cast<long long>(elapsed.count()));

@@ -43,7 +43,7 @@ std::string describe_tasks(const std::vector<int>& tasks) {
 // and checks before every step that the model would pick from the same tasks.
 class Steering final : public SchedulePolicy {
  public:
-  Steering(ChoiceSource& choices, const Interpreter& interpreter, model::ModelRun& model, EventLoop& loop)
+  Steering(ChoiceSource& choices, const Interpreter& interpreter, model::ModelRun* model, EventLoop& loop)
       : choices_(choices), interpreter_(interpreter), model_(model), loop_(loop) {}
 
   std::size_t pick_next(const ReadyTasks& ready) override {
@@ -52,11 +52,11 @@ class Steering final : public SchedulePolicy {
     std::vector<int> sorted = numbers;
     std::sort(sorted.begin(), sorted.end());
     const long now = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(loop_.now()).count());
-    if (sorted != model_.ready() || now != model_.now()) {
+    if (model_ != nullptr && (sorted != model_->ready() || now != model_->now())) {
       throw Stop{FailureKind::model_disagreement,
                  "before step " + std::to_string(step_number + 1) + ": ready tasks " + describe_tasks(sorted) +
-                     " at @" + std::to_string(now) + ", but the model has " + describe_tasks(model_.ready()) +
-                     " at @" + std::to_string(model_.now())};
+                     " at @" + std::to_string(now) + ", but the model has " + describe_tasks(model_->ready()) +
+                     " at @" + std::to_string(model_->now())};
     }
     // Options: the last task first if it can run again, then the rest by number.
     std::vector<int> options;
@@ -87,7 +87,7 @@ class Steering final : public SchedulePolicy {
  private:
   ChoiceSource& choices_;
   const Interpreter& interpreter_;
-  model::ModelRun& model_;
+  model::ModelRun* model_;  // null when not comparing
   EventLoop& loop_;
 };
 
@@ -154,7 +154,8 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
   const std::unique_ptr<LockUnderTest> lock = make_lock();  // outlives the loop
   EventLoop loop;
   Interpreter interpreter(program, loop, *lock);
-  Steering steering(choices, interpreter, model, loop);
+  model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
+  Steering steering(choices, interpreter, compared, loop);
   loop.set_schedule_policy(&steering);
   interpreter.spawn_initial_tasks();
 
@@ -169,13 +170,13 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
         throw Stop{FailureKind::step_budget_exceeded,
                    "the run took more than " + std::to_string(options.step_budget) + " steps"};
       }
-      const bool model_can_step = model.prepare_step();
+      const bool model_can_step = compared != nullptr && model.prepare_step();
       steering.step_number = result.steps.size();
       if (!loop.step()) {
         if (model_can_step) {
-          throw Stop{FailureKind::model_disagreement,
-                     "after step " + std::to_string(result.steps.size()) + ": the loop is idle, but the model has tasks " +
-                         describe_tasks(model.ready()) + " ready"};
+          throw Stop{FailureKind::deadlock, "after step " + std::to_string(result.steps.size()) +
+                                                ": nothing can run, but the model expects tasks " +
+                                                describe_tasks(model.ready()) + " to run"};
         }
         break;
       }
@@ -191,7 +192,6 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       got.live_waiters = stats.live_waiters;
       if (stats.holder) got.holder = interpreter.number_if_known(*stats.holder);
       result.steps.push_back(got);
-      const StepRecord expected = model.step(steering.chosen);
 
       if (loop.misdirected_wakeups() != 0) {
         throw Stop{FailureKind::double_resume, "step " + std::to_string(step) +
@@ -206,11 +206,14 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
         throw Stop{FailureKind::lost_wakeup, "after step " + std::to_string(step) + ": nothing can run, the lock is free, and " +
                                                  std::to_string(stats.live_waiters) + " live waiter(s) are still queued"};
       }
-      if (got != expected) throw classify(step, got, expected);
+      if (compared != nullptr) {
+        const StepRecord expected = model.step(steering.chosen);
+        if (got != expected) throw classify(step, got, expected);
+      }
     }
 
     // The end of the run (SPEC §4).
-    const std::vector<int> model_stuck = model.unfinished();
+    const std::vector<int> model_stuck = compared != nullptr ? model.unfinished() : std::vector<int>{};
     std::vector<int> stuck;
     for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
       const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
@@ -224,7 +227,7 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       }
       result.predicted_deadlock = stuck;
     } else {
-      if (stats.locked && !model.lock().locked()) {
+      if (stats.locked && (compared == nullptr || !model.lock().locked())) {
         throw Stop{FailureKind::lock_left_held, "every task finished, but the lock is still held"};
       }
       if (stats.live_waiters + stats.cancelled_waiters != 0) {
@@ -233,7 +236,7 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
                        " waiter(s) are still queued"};
       }
     }
-    for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+    for (std::size_t t = 1; t <= program.tasks.size() && compared != nullptr; ++t) {
       const auto task = static_cast<int>(t);
       const model::TaskEnd got = production_end(interpreter.handle(task));
       const model::TaskEnd expected = model.end_of(task);
@@ -249,6 +252,11 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
   }
   result.decisions = std::move(steering.decisions);
   loop.set_schedule_policy(nullptr);
+  // The runner has seen every task's outcome: failures are in the verdict, not lost.
+  for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+    const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
+    if (handle.valid()) handle.control().mark_retrieved();
+  }
   return result;
 }
 

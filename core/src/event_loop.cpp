@@ -47,7 +47,15 @@ void EventLoop::enqueue(TaskControl& task) noexcept {
 }
 
 void EventLoop::wake(TaskControl& task) noexcept {
-  if (closing_) return;
+  if (closing_) {
+    // The wake-up is dropped (the task is about to be destroyed), but the task
+    // is no longer parked at what woke it.
+    if (task.status_ == Status::parked) {
+      task.parked_at_ = nullptr;
+      task.status_ = Status::ready;
+    }
+    return;
+  }
   if (task.status_ != Status::parked) {
     // A double resume in the making (a broken awaiter): refuse it and count it,
     // so that a harness can report it instead of crashing.

@@ -11,8 +11,9 @@ using Waiter = detail::AcquireAwaiter;
 using State = Waiter::State;
 
 Lock::~Lock() {
-  if (!waiters_.empty()) {
-    std::fprintf(stderr, "lockstep: Lock destroyed with %zu waiter(s) queued\n", waiters_.size());
+  if (!waiters_.empty() || live_guards_ != 0) {
+    std::fprintf(stderr, "lockstep: Lock destroyed with %zu waiter(s) queued and %zu guard(s) alive\n",
+                 waiters_.size(), live_guards_);
     std::abort();
   }
 }
@@ -83,9 +84,11 @@ bool AcquireAwaiter::interrupt() noexcept {
 void AcquireAwaiter::await_resume() {
   if (!linked()) return;  // fast path
   Lock& lock = *lock_;
-  const bool cancelled = task_->take_cancellation();
   assert(state_ == State::woken || state_ == State::cancelled);
-  assert(cancelled || state_ == State::woken);
+  // An interrupted waiter stays cancelled even if the request was withdrawn
+  // (uncancel) before it ran: its slot is already given up.
+  const bool cancel_delivered = task_->take_cancellation();
+  const bool cancelled = state_ == State::cancelled || cancel_delivered;
   lock.unlink(*this);
   if (cancelled) {
     // Cancellation wins over a wake-up that already arrived; either way, if the
@@ -114,21 +117,29 @@ LockGuard ScopedAwaiter::await_resume() {
 
 }  // namespace detail
 
+LockGuard::LockGuard(Lock& lock) noexcept : lock_(&lock), exceptions_at_start_(std::uncaught_exceptions()) {
+  ++lock.live_guards_;
+}
+
 LockGuard::~LockGuard() noexcept(false) {
   if (lock_ == nullptr) return;
   Lock& lock = *std::exchange(lock_, nullptr);
+  --lock.live_guards_;
   if (lock.locked()) {
     lock.release();
     return;
   }
-  // The lock is already free. Unwinding: the exception in flight wins.
-  if (std::uncaught_exceptions() > exceptions_at_start_) return;
+  // The lock is already free. Unwinding, the exception in flight wins; while
+  // the frame is being destroyed (loop teardown), there is no one to tell.
+  if (std::uncaught_exceptions() > exceptions_at_start_ || detail::frames_being_destroyed != 0) return;
   throw LockNotAcquired{};
 }
 
 void LockGuard::release() {
   if (lock_ == nullptr) throw LockNotAcquired{};
-  std::exchange(lock_, nullptr)->release();
+  Lock& lock = *std::exchange(lock_, nullptr);
+  --lock.live_guards_;
+  lock.release();
 }
 
 }  // namespace lockstep

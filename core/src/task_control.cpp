@@ -11,10 +11,16 @@ TaskControl::TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept
     : loop_(&loop), id_(id), name_(std::move(name)) {}
 
 bool TaskControl::cancel() noexcept {
-  if (status_ == Status::done) return false;
+  if (status_ == Status::done || loop_->closing()) return false;
   ++cancel_requests_;
   if (status_ == Status::parked) {
-    if (parked_at_->interrupt()) {
+    // A join cycle (A awaits B awaits A) hands the cancellation round in a
+    // circle; each task passes it on once.
+    if (interrupting_) return true;
+    interrupting_ = true;
+    const bool cancelled_here = parked_at_->interrupt();
+    interrupting_ = false;
+    if (cancelled_here) {
       cancel_pending_ = true;
       loop_->wake(*this);
     }

@@ -130,6 +130,12 @@ class EventLoop {
   std::size_t run_until_idle();
 
   [[nodiscard]] Duration now() const noexcept { return now_; }
+  // now() + delay, saturating at Duration::max() ("never").
+  [[nodiscard]] Duration deadline_after(Duration delay) const noexcept {
+    if (delay > Duration::zero() && now_ > Duration::max() - delay) return Duration::max();
+    return now_ + delay;
+  }
+  [[nodiscard]] bool closing() const noexcept { return closing_; }
   [[nodiscard]] std::size_t ready_count() const noexcept { return ready_size_; }
   [[nodiscard]] std::size_t timer_count() const noexcept { return timers_.size(); }
   [[nodiscard]] std::size_t unfinished_task_count() const noexcept { return live_count_; }
@@ -190,7 +196,7 @@ class SpawnedTask final : public TaskControl {
 
   // The outcome, for TaskHandle::result().
   std::conditional_t<std::is_void_v<T>, void, T> result() {
-    retrieved_ = true;
+    mark_retrieved();
     switch (outcome()) {
       case Outcome::pending: throw std::logic_error("lockstep: result() of a task that has not finished");
       case Outcome::cancelled: throw CancelledError{};
@@ -227,14 +233,13 @@ class SpawnedTask final : public TaskControl {
   Task<T> root_;
   std::conditional_t<std::is_void_v<T>, bool, std::optional<T>> value_{};
   std::exception_ptr error_;
-  bool retrieved_ = false;
 };
 
 void report_unretrieved(TaskId id, const std::string& name, const std::exception_ptr& error) noexcept;
 
 template <class T>
 void SpawnedTask<T>::report_unretrieved_error() const noexcept {
-  if (outcome() == Outcome::error && !retrieved_) report_unretrieved(id(), name(), error_);
+  if (outcome() == Outcome::error && !retrieved()) report_unretrieved(id(), name(), error_);
 }
 
 // co_await on a TaskHandle.
@@ -249,8 +254,12 @@ class JoinAwaiter final : Joiner, Interruptible {
 
   bool await_ready() const noexcept { return target_.done(); }
   template <LockstepPromise P>
-  void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+  void await_suspend(std::coroutine_handle<P> awaiting) {
     self_ = &awaiting.promise().task();
+    if (self_ == &target_.control()) {
+      self_ = nullptr;
+      throw std::logic_error("lockstep: a task cannot await itself");  // asyncio raises RuntimeError
+    }
     target_.control().add_joiner(*this);
     self_->park(awaiting, *this);
   }
@@ -369,20 +378,26 @@ class SleepAwaiter final : Timer, Interruptible {
       task_->yield(awaiting);  // asyncio: sleep(d <= 0) is sleep(0)
       return;
     }
-    task_->loop().arm_timer(*this, task_->loop().now() + delay_);
+    task_->loop().arm_timer(*this, task_->loop().deadline_after(delay_));
     task_->park(awaiting, *this);
   }
-  void await_resume() const { task_->throw_if_cancelled(); }
+  void await_resume() {
+    // An interrupted sleep stays cancelled even if the request was withdrawn.
+    const bool delivered = task_->take_cancellation();
+    if (delivered || interrupted_) throw CancelledError{};
+  }
 
  private:
   void fire() noexcept override { task_->loop().wake(*task_); }
   bool interrupt() noexcept override {
     task_->loop().disarm_timer(*this);
+    interrupted_ = true;
     return true;
   }
 
   Duration delay_;
   TaskControl* task_ = nullptr;
+  bool interrupted_ = false;
 };
 
 // Hands the awaiting coroutine its task; never suspends.
@@ -412,9 +427,21 @@ class CurrentLoopAwaiter : public CurrentTaskAwaiter {
 
 // asyncio.sleep(d) on the loop's virtual clock. d <= 0 is yield_now(). A
 // cancellation point: a cancelled sleeper wakes at once and throws.
+namespace detail {
+// Converts to Duration, saturating instead of overflowing.
+template <class Rep, class Period>
+constexpr Duration saturating_duration(std::chrono::duration<Rep, Period> delay) noexcept {
+  using Wide = std::chrono::duration<long double, std::nano>;
+  const Wide wide = std::chrono::duration_cast<Wide>(delay);
+  if (wide >= Wide(static_cast<long double>(Duration::max().count()))) return Duration::max();
+  if (wide <= Wide(static_cast<long double>(Duration::min().count()))) return Duration::min();
+  return std::chrono::duration_cast<Duration>(delay);
+}
+}  // namespace detail
+
 template <class Rep, class Period>
 [[nodiscard]] detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> delay) noexcept {
-  return detail::SleepAwaiter{std::chrono::duration_cast<Duration>(delay)};
+  return detail::SleepAwaiter{detail::saturating_duration(delay)};
 }
 
 // The loop running the current task (asyncio.get_running_loop()). Never suspends.

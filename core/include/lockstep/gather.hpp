@@ -37,9 +37,12 @@ class AllDone final : Interruptible {
     }
     self_->park(awaiting, *this);
   }
-  // Returns the child that failed first, if one did.
+  // Returns the child that failed first, if one did. Every child counts as
+  // retrieved: a later failure of a sibling is not reported as lost (asyncio).
   std::optional<std::size_t> await_resume() {
-    if (self_ != nullptr && self_->take_cancellation()) throw CancelledError{};
+    for (TaskControl* child : children_) child->mark_retrieved();
+    const bool delivered = self_ != nullptr && self_->take_cancellation();
+    if (delivered || cancel_requested_) throw CancelledError{};
     return first_failure_;
   }
 
@@ -65,7 +68,9 @@ class AllDone final : Interruptible {
     if (!was_settled && settled()) self_->loop().wake(*self_);
   }
   // asyncio: cancelling a gather cancels every child that has not finished.
+  // The gather ends cancelled even if every child swallows its cancellation.
   bool interrupt() noexcept override {
+    cancel_requested_ = true;
     for (TaskControl* child : children_) child->cancel();
     return false;
   }
@@ -74,6 +79,7 @@ class AllDone final : Interruptible {
   std::unique_ptr<Child[]> joiners_;
   std::size_t done_ = 0;
   std::optional<std::size_t> first_failure_;
+  bool cancel_requested_ = false;
   TaskControl* self_ = nullptr;
 };
 

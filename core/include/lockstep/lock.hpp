@@ -94,10 +94,12 @@ class ScopedAwaiter {
 // Cancellation: a fast-path acquire() is not a cancellation point. A queued
 //   waiter that is cancelled throws CancelledError without the lock; if it had
 //   been woken, the wake-up passes to the next waiter.
-// Undefined: using it from two threads. Destroying it while waiters
-//   are queued is a programming error: the destructor prints
-//   "lockstep: Lock destroyed with N waiter(s) queued" to stderr and calls
-//   std::abort() rather than leave waiters pointing at freed memory.
+// Undefined: using it from two threads. Destroying it while waiters are queued
+//   or guards still refer to it is a programming error: the destructor prints
+//   "lockstep: Lock destroyed with N waiter(s) queued and M guard(s) alive" to
+//   stderr and calls std::abort() rather than leave them pointing at freed
+//   memory. Declare the lock before the EventLoop, so the loop (which destroys
+//   its unfinished tasks, and with them their waiters and guards) goes first.
 //
 //   lockstep::Lock lock;
 //   Task<> worker() {
@@ -119,6 +121,7 @@ class ScopedAwaiter {
 // |   cancelled first     |                      | the new head          |                       |
 class Lock {
  public:
+  friend class LockGuard;
   Lock() noexcept = default;
   Lock(const Lock&) = delete;
   Lock& operator=(const Lock&) = delete;
@@ -160,6 +163,7 @@ class Lock {
   // INV-NO-BARGING: the fast path is taken only when !locked_ && live_waiters_ == 0.
   detail::IntrusiveList<Waiter> waiters_;
   std::size_t live_waiters_ = 0;
+  std::size_t live_guards_ = 0;  // guards that still refer to this lock
   std::optional<TaskId> holder_;
 };
 
@@ -172,12 +176,13 @@ class Lock {
 // asyncio's `async with`, whose __aexit__ then raises RuntimeError, the
 // destructor throws LockNotAcquired. While another exception is already
 // unwinding the scope, C++ cannot raise a second one: that exception keeps
-// propagating and the guard does nothing (asyncio would chain the two). If
+// propagating and the guard does nothing (asyncio would chain the two). While
+// its frame is destroyed unfinished (loop teardown) it never throws either. If
 // another task took the lock in between, the guard releases that task's hold,
 // as asyncio does. Call guard.release() to release early instead.
 class [[nodiscard]] LockGuard {
  public:
-  explicit LockGuard(Lock& lock) noexcept : lock_(&lock), exceptions_at_start_(std::uncaught_exceptions()) {}
+  explicit LockGuard(Lock& lock) noexcept;
   LockGuard(LockGuard&& other) noexcept
       : lock_(std::exchange(other.lock_, nullptr)), exceptions_at_start_(other.exceptions_at_start_) {}
   LockGuard& operator=(LockGuard&&) = delete;

@@ -18,6 +18,16 @@ class Task;
 
 namespace detail {
 
+// Destroys a suspended or finished frame. While it runs, destructors can tell
+// that their frame is being discarded rather than left normally (LockGuard
+// uses this: it must never throw out of a frame's destruction).
+inline thread_local int frames_being_destroyed = 0;
+inline void destroy_frame(std::coroutine_handle<> frame) noexcept {
+  ++frames_being_destroyed;
+  frame.destroy();
+  --frames_being_destroyed;
+}
+
 // What every lockstep coroutine's promise has: the spawned task it runs in
 // (set when it is spawned or first awaited) and who to resume when it ends.
 class PromiseBase {
@@ -94,7 +104,8 @@ class Promise<void> : public PromiseBase {
 //   awaiter by symmetric transfer, so deep chains of awaits do not grow the stack.
 // - Owns its frame: destroying an unfinished Task destroys the frame, and with
 //   it every local, nested Task and pending lock waiter, which unlink themselves.
-// - Move-only. Awaiting a Task twice, or awaiting a moved-from Task, is undefined
+// - Move-only. `co_await std::move(task)` hands the frame to the await, which
+//   owns it until the await completes. Awaiting an empty Task is undefined
 //   (asserted in debug builds).
 //
 //   Task<int> answer() { co_await lockstep::yield_now(); co_return 42; }
@@ -119,14 +130,21 @@ class [[nodiscard]] Task {
 
   [[nodiscard]] bool valid() const noexcept { return static_cast<bool>(frame_); }
 
-  auto operator co_await() && noexcept { return Awaiter{frame_}; }
+  auto operator co_await() && noexcept { return Awaiter{std::exchange(frame_, {})}; }
 
   // For EventLoop: the frame, and handing it over.
   [[nodiscard]] std::coroutine_handle<promise_type> frame() const noexcept { return frame_; }
 
  private:
+  // Owns the child frame for as long as the awaiting coroutine waits on it.
   struct Awaiter {
     std::coroutine_handle<promise_type> child;
+    explicit Awaiter(std::coroutine_handle<promise_type> frame) noexcept : child(frame) {}
+    Awaiter(Awaiter&& other) noexcept : child(std::exchange(other.child, {})) {}
+    Awaiter& operator=(Awaiter&&) = delete;
+    ~Awaiter() {
+      if (child) detail::destroy_frame(child);
+    }
     bool await_ready() const noexcept { return false; }
     template <detail::LockstepPromise P>
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
@@ -139,7 +157,7 @@ class [[nodiscard]] Task {
   };
 
   void reset() noexcept {
-    if (frame_) std::exchange(frame_, {}).destroy();
+    if (frame_) detail::destroy_frame(std::exchange(frame_, {}));
   }
 
   std::coroutine_handle<promise_type> frame_;

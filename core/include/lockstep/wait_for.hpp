@@ -50,12 +50,13 @@ std::string describe_timeout(Duration timeout);
 // await, so a lock waiter unlinks itself) and throws TimeoutError instead.
 // A cancellation from outside stays a CancelledError. As in asyncio 3.12, an
 // await that completes without suspending completes even with timeout <= 0.
-template <class Awaitable>
-Task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, Duration timeout) {
+template <class Awaitable, class Rep, class Period>
+Task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, std::chrono::duration<Rep, Period> timeout_in) {
+  const Duration timeout = detail::saturating_duration(timeout_in);
   using Result = detail::await_result_t<Awaitable>;
   detail::TaskControl& self = co_await detail::CurrentTaskAwaiter{};
   const int cancelling_before = self.cancelling();
-  detail::CancelTimer timer{self, self.loop().now() + timeout};
+  detail::CancelTimer timer{self, self.loop().deadline_after(timeout)};
   std::conditional_t<std::is_void_v<Result>, bool, std::optional<Result>> result{};
   bool cancelled = false;
   std::exception_ptr error;

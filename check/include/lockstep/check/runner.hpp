@@ -36,6 +36,10 @@ std::optional<FailureKind> failure_kind_from_name(std::string_view name);
 
 struct RunOptions {
   std::size_t step_budget = 10'000;
+  // Off: only the model-free checks of SPEC §4 run (two holders, double
+  // resume, lost wake-up, and at the end: any stuck task is a deadlock, a held
+  // lock is left held, queued waiters are left queued).
+  bool compare_with_model = true;
 };
 
 struct RunResult {

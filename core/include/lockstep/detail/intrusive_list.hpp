@@ -34,6 +34,7 @@ class IntrusiveList {
   [[nodiscard]] bool empty() const noexcept { return head_ == nullptr; }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] T* front() const noexcept { return static_cast<T*>(head_); }
+  [[nodiscard]] T* back() const noexcept { return static_cast<T*>(tail_); }
   [[nodiscard]] static T* next(const T& node) noexcept {
     return static_cast<T*>(static_cast<const ListNode&>(node).next_);
   }

@@ -94,6 +94,11 @@ class TaskControl {
   void add_joiner(Joiner& joiner) noexcept { joiners_.push_back(joiner); }
   void remove_joiner(Joiner& joiner) noexcept { joiners_.unlink(joiner); }
 
+  // Someone has seen this task's outcome (awaited it, asked for its result, or
+  // a gather reported its sibling's failure): a failure it had is not lost.
+  void mark_retrieved() noexcept { retrieved_ = true; }
+  [[nodiscard]] bool retrieved() const noexcept { return retrieved_; }
+
   void add_ref() noexcept { ++refs_; }
   void drop_ref() noexcept;
 
@@ -121,6 +126,7 @@ class TaskControl {
   bool started_ = false;
   // A cancellation is due at the next await this task resumes from.
   bool cancel_pending_ = false;
+  bool interrupting_ = false;
   int cancel_requests_ = 0;
   std::coroutine_handle<> resume_at_;
   Interruptible* parked_at_ = nullptr;
@@ -129,6 +135,7 @@ class TaskControl {
   TaskControl* prev_live_ = nullptr;   // EventLoop's list of unfinished tasks
   TaskControl* next_live_ = nullptr;
   int refs_ = 1;  // the loop's own reference, dropped when the task is done
+  bool retrieved_ = false;
 };
 
 }  // namespace detail
