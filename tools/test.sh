@@ -56,7 +56,7 @@ if build "g++" build/gcc g++ -Dwerror=true; then
   run_meson_tests "g++" build/gcc testlog
   run_meson_tests "valgrind memcheck (g++ build, unit tests)" build/gcc valgrind \
     --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-    --timeout-multiplier 10 loop lock lock_misuse
+    --timeout-multiplier 10 loop lock lock_misuse regression
 fi
 
 if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 -Dwerror=true \
