@@ -61,7 +61,7 @@ Task<> Interpreter::run_task(int task) {
 
 Task<> Interpreter::run_body(int task, const std::vector<Op>& body) {
   log("scoped");
-  ++holders_;
+  acquired();
   co_await run_ops(task, body);
 }
 
@@ -89,7 +89,7 @@ Task<> Interpreter::run_ops(int task, const std::vector<Op>& ops) {
           throw;
         }
         log("acquire");
-        ++holders_;
+        acquired();
         break;
       case OpKind::acquire_timeout: {
         bool timed_out = false;
@@ -105,7 +105,7 @@ Task<> Interpreter::run_ops(int task, const std::vector<Op>& ops) {
           log("acquire_timeout!timeout");
         } else {
           log("acquire_timeout");
-          ++holders_;
+          acquired();
         }
         break;
       }
@@ -121,7 +121,7 @@ Task<> Interpreter::run_ops(int task, const std::vector<Op>& ops) {
       case OpKind::try_acquire:
         if (lock_.try_acquire()) {
           log("try_acquire=1");
-          ++holders_;
+          acquired();
         } else {
           log("try_acquire=0");
         }

@@ -3,6 +3,7 @@
 // model/step_record.hpp for the vocabulary). Internal to check/.
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,7 +28,9 @@ class Interpreter {
   [[nodiscard]] std::optional<int> number_if_known(TaskId id) const;
   std::vector<std::string> take_events() { return std::exchange(events_, {}); }
   [[nodiscard]] const std::string& waits_at(int task) const { return waits_at_.at(static_cast<std::size_t>(task)); }
-  [[nodiscard]] int holders() const { return holders_; }
+  // The most tasks that held the lock at once since the last call: mutual
+  // exclusion is checked at every acquisition, not only between steps.
+  int take_peak_holders() { return std::exchange(peak_holders_, holders_); }
   [[nodiscard]] const TaskHandle<>& handle(int task) const { return handles_.at(static_cast<std::size_t>(task)); }
   // what() of an exception no program op raises, if a task ended with one.
   [[nodiscard]] const std::string& unexpected_error() const { return unexpected_error_; }
@@ -47,7 +50,10 @@ class Interpreter {
   std::vector<std::string> waits_at_;     // by task number
   std::map<TaskId, int> numbers_;
   std::vector<std::string> events_;
+  void acquired() { peak_holders_ = std::max(peak_holders_, ++holders_); }
+
   int holders_ = 0;  // completed acquisitions minus releases
+  int peak_holders_ = 0;
   std::string unexpected_error_;
 };
 

@@ -197,12 +197,12 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
         throw Stop{FailureKind::double_resume, "step " + std::to_string(step) +
                                                    ": the lock woke a task that was not waiting (a waiter resumed twice)"};
       }
-      if (interpreter.holders() > 1) {
-        throw Stop{FailureKind::two_holders, "step " + std::to_string(step) + ": " +
-                                                 std::to_string(interpreter.holders()) +
-                                                 " tasks hold the lock at once; " + model::to_string(got)};
+      if (const int holders = interpreter.take_peak_holders(); holders > 1) {
+        throw Stop{FailureKind::two_holders, "step " + std::to_string(step) + ": " + std::to_string(holders) +
+                                                 " tasks held the lock at once; " + model::to_string(got)};
       }
-      if (loop.idle() && !stats.locked && stats.live_waiters > 0) {
+      // With every task finished, leftover waiters are reported at the end.
+      if (loop.idle() && loop.unfinished_task_count() != 0 && !stats.locked && stats.live_waiters > 0) {
         throw Stop{FailureKind::lost_wakeup, "after step " + std::to_string(step) + ": nothing can run, the lock is free, and " +
                                                  std::to_string(stats.live_waiters) + " live waiter(s) are still queued"};
       }
@@ -230,10 +230,10 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       if (stats.locked && (compared == nullptr || !model.lock().locked())) {
         throw Stop{FailureKind::lock_left_held, "every task finished, but the lock is still held"};
       }
-      if (stats.live_waiters + stats.cancelled_waiters != 0) {
+      if (stats.live_waiters != 0 || stats.cancelled_waiters != 0) {
         throw Stop{FailureKind::waiters_left_queued,
-                   "every task finished, but " + std::to_string(stats.live_waiters + stats.cancelled_waiters) +
-                       " waiter(s) are still queued"};
+                   "every task finished, but the lock reports " + std::to_string(stats.live_waiters) +
+                       " live and " + std::to_string(stats.cancelled_waiters) + " cancelled waiter(s) queued"};
       }
     }
     for (std::size_t t = 1; t <= program.tasks.size() && compared != nullptr; ++t) {

@@ -2,9 +2,11 @@
 // against whichever lock this binary links (the real one or a mutant), and
 // checks that every failure it finds replays exactly from its trace.
 //
-//   hunt --expect killed|clean --runs N PROGRAM...
+//   hunt --expect killed|clean [--runs N] [--kind KIND] [--no-model] PROGRAM...
 //
-// killed: passes if some run fails (printing the trace); clean: passes if none does.
+// killed: passes if some run fails (printing the trace), with failure KIND if
+// given; clean: passes if none does. --no-model leaves out the comparison with
+// the reference model, so that only SPEC §4's model-free checks can fire.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -25,9 +27,9 @@ std::string read_file(const std::string& path) {
 }
 
 // Replays the failure from its text form; returns an error, or "".
-std::string check_replay(const lockstep::check::Trace& trace) {
+std::string check_replay(const lockstep::check::Trace& trace, const lockstep::check::RunOptions& options) {
   const auto parsed = lockstep::check::parse_trace(lockstep::check::to_text(trace));
-  const auto replayed = lockstep::check::replay(parsed);
+  const auto replayed = lockstep::check::replay(parsed, lockstep::check::make_production_lock, nullptr, options);
   if (replayed.diverged) return "the failure's trace does not replay: " + replayed.divergence;
   if (lockstep::check::to_text(lockstep::check::make_trace(parsed.program, parsed.strategy, replayed.run)) !=
       lockstep::check::to_text(trace)) {
@@ -40,6 +42,8 @@ std::string check_replay(const lockstep::check::Trace& trace) {
 
 int main(int argc, char** argv) {
   std::string expect;
+  std::string kind;
+  lockstep::check::RunOptions options;
   long runs = 200;
   std::vector<std::string> programs;
   for (int i = 1; i < argc; ++i) {
@@ -48,6 +52,10 @@ int main(int argc, char** argv) {
       expect = argv[++i];
     } else if (arg == "--runs" && i + 1 < argc) {
       runs = std::stol(argv[++i]);
+    } else if (arg == "--kind" && i + 1 < argc) {
+      kind = argv[++i];
+    } else if (arg == "--no-model") {
+      options.compare_with_model = false;
     } else {
       programs.push_back(arg);
     }
@@ -68,17 +76,21 @@ int main(int argc, char** argv) {
         } else {
           source = std::make_unique<lockstep::check::PctSource>(static_cast<std::uint64_t>(seed), strategy + 1, tasks, 16);
         }
-        const auto run = lockstep::check::run_program(program, *source);
+        const auto run = lockstep::check::run_program(program, *source, lockstep::check::make_production_lock, options);
         ++total_runs;
         if (run.passed()) continue;
         const auto trace = lockstep::check::make_trace(program, source->describe(), run);
         std::cout << "failure after " << total_runs << " runs, in " << path << ":\n" << lockstep::check::to_text(trace);
-        const std::string replay_error = check_replay(trace);
+        const std::string replay_error = check_replay(trace, options);
         if (!replay_error.empty()) {
           std::cout << "FAIL: " << replay_error << "\n";
           return 1;
         }
         std::cout << "the trace replays exactly\n";
+        if (!kind.empty() && lockstep::check::name_of(run.failure) != kind) {
+          std::cout << "FAIL: expected a failure of kind " << kind << "\n";
+          return 1;
+        }
         return expect == "killed" ? 0 : 1;
       }
     }
