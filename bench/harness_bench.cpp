@@ -1,0 +1,69 @@
+// What the harness costs: the seed's three-worker program run bare on the loop
+// against the same program under the runner (with and without the model), and
+// how a run's cost grows with the number of tasks.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "lockstep/check/runner.hpp"
+#include "lockstep/lockstep.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using lockstep::Task;
+
+Task<> worker(lockstep::Lock& lock) {
+  auto guard = co_await lock.scoped();
+  co_await lockstep::sleep(2s);
+}
+
+// Baseline: the seed program on the bare loop, FIFO.
+void BM_SeedProgramBareLoop(benchmark::State& state) {
+  for (auto _ : state) {
+    lockstep::Lock lock;
+    lockstep::EventLoop loop;
+    for (int n = 0; n < 3; ++n) loop.spawn(worker(lock));
+    benchmark::DoNotOptimize(loop.run_until_idle());
+  }
+}
+BENCHMARK(BM_SeedProgramBareLoop);
+
+const char* const kSeedProgram = "task 1: scoped { sleep 2 }\ntask 2: scoped { sleep 2 }\ntask 3: scoped { sleep 2 }\n";
+
+void run_under_harness(benchmark::State& state, const std::string& text, bool with_model) {
+  const auto program = lockstep::model::parse_program(text);
+  lockstep::check::RunOptions options;
+  options.compare_with_model = with_model;
+  std::uint64_t seed = 0;
+  std::size_t steps = 0;
+  for (auto _ : state) {
+    lockstep::check::RandomSource source(++seed);
+    const auto run = lockstep::check::run_program(program, source, lockstep::check::make_production_lock, options);
+    if (!run.passed()) state.SkipWithError(run.message.c_str());
+    steps += run.steps.size();
+  }
+  state.counters["steps/s"] = benchmark::Counter(static_cast<double>(steps), benchmark::Counter::kIsRate);
+}
+
+void BM_SeedProgramRunnerWithModel(benchmark::State& state) { run_under_harness(state, kSeedProgram, true); }
+BENCHMARK(BM_SeedProgramRunnerWithModel);
+
+void BM_SeedProgramRunnerWithoutModel(benchmark::State& state) { run_under_harness(state, kSeedProgram, false); }
+BENCHMARK(BM_SeedProgramRunnerWithoutModel);
+
+// N tasks, each: scoped { yield }; acquire; release.
+void BM_RunnerTasks(benchmark::State& state) {
+  std::string text;
+  for (int t = 1; t <= state.range(0); ++t) {
+    text += "task " + std::to_string(t) + ": scoped { yield }; acquire; release\n";
+  }
+  run_under_harness(state, text, true);
+}
+BENCHMARK(BM_RunnerTasks)->Arg(2)->Arg(4)->Arg(8);
+
+}  // namespace
+
+BENCHMARK_MAIN();
