@@ -35,6 +35,7 @@ lockstep_configure() {
     [ $# -eq 0 ] || meson configure "$LOCKSTEP_ROOT/$dir" "$@" >/dev/null
     return
   fi
+  mkdir -p "$(dirname "$LOCKSTEP_ROOT/$dir")"
   CXX=$cxx meson setup "$LOCKSTEP_ROOT/$dir" "$LOCKSTEP_ROOT" "$@" >"$LOCKSTEP_ROOT/$dir.setup.log" 2>&1 ||
     { cat "$LOCKSTEP_ROOT/$dir.setup.log" >&2; return 1; }
 }
