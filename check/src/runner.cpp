@@ -60,13 +60,15 @@ class Steering final : public SchedulePolicy {
     }
     // Options: the last task first if it can run again, then the rest by number.
     std::vector<int> options;
-    if (std::find(sorted.begin(), sorted.end(), last_task) != sorted.end()) options.push_back(last_task);
+    const bool can_continue = std::find(sorted.begin(), sorted.end(), last_task) != sorted.end();
+    if (can_continue) options.push_back(last_task);
     for (int t : sorted) {
       if (t != last_task) options.push_back(t);
     }
     std::uint32_t decision = 0;
     if (options.size() >= 2) {
-      decision = choices_.pick(static_cast<std::uint32_t>(options.size()), ChoiceKind::schedule, options);
+      decision = choices_.pick(static_cast<std::uint32_t>(options.size()),
+                               can_continue ? ChoiceKind::schedule : ChoiceKind::schedule_after_block, options);
       if (decision >= options.size()) throw std::out_of_range("choice source returned an index out of range");
       decisions.push_back(decision);
     }
@@ -192,6 +194,7 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       got.live_waiters = stats.live_waiters;
       if (stats.holder) got.holder = interpreter.number_if_known(*stats.holder);
       result.steps.push_back(got);
+      choices.observe_step(got);
 
       if (loop.misdirected_wakeups() != 0) {
         throw Stop{FailureKind::double_resume, "step " + std::to_string(step) +

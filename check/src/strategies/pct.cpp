@@ -23,7 +23,7 @@ PctSource::PctSource(std::uint64_t seed, int depth, int max_tasks, std::size_t k
 }
 
 std::uint32_t PctSource::pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) {
-  if (kind != ChoiceKind::schedule || options.size() != n) return 0;
+  if (kind == ChoiceKind::data || options.size() != n) return 0;
   ++decisions_;
   auto highest = [&] {
     std::uint32_t best = 0;

@@ -16,9 +16,15 @@
 #include <string>
 #include <vector>
 
+#include "lockstep/model/step_record.hpp"
+
 namespace lockstep::check {
 
-enum class ChoiceKind : std::uint8_t { schedule, data };
+// schedule: options[0] is the task that ran last and could go on; any other
+//   answer is a preemption. schedule_after_block: that task cannot run now, so
+//   no answer is a preemption. data: a modelled data choice.
+enum class ChoiceKind : std::uint8_t { schedule, schedule_after_block, data };
+
 
 class ChoiceSource {
  public:
@@ -28,6 +34,8 @@ class ChoiceSource {
   virtual std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) = 0;
   // "random seed=42", "pct seed=1 depth=2 k=14", ...
   [[nodiscard]] virtual std::string describe() const = 0;
+  // Told after every step, choice or not (the explorer's sleep sets use it).
+  virtual void observe_step(const model::StepRecord& /*step*/) {}
 };
 
 // libFuzzer: one byte per decision, b % n.

@@ -1,0 +1,142 @@
+#include "lockstep/check/scenario.hpp"
+
+#include <algorithm>
+
+#include "lockstep/check/shrink.hpp"
+#include "strategies/dfs.hpp"
+
+namespace lockstep::check {
+namespace {
+
+struct Stop {
+  std::string message;
+};
+
+// Steers by task id, relative to the task that ran last (as the runner does).
+class IdSteering final : public SchedulePolicy {
+ public:
+  explicit IdSteering(ChoiceSource& choices) : choices_(choices) {}
+
+  std::size_t pick_next(const ReadyTasks& ready) override {
+    std::vector<TaskId> ids(ready.begin(), ready.end());
+    std::vector<TaskId> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<int> options;
+    const bool can_continue = std::find(sorted.begin(), sorted.end(), last) != sorted.end();
+    if (can_continue) options.push_back(static_cast<int>(last));
+    for (TaskId id : sorted) {
+      if (id != last) options.push_back(static_cast<int>(id));
+    }
+    std::uint32_t decision = 0;
+    if (options.size() >= 2) {
+      decision = choices_.pick(static_cast<std::uint32_t>(options.size()),
+                               can_continue ? ChoiceKind::schedule : ChoiceKind::schedule_after_block, options);
+      if (decision >= options.size()) decision = 0;
+      decisions.push_back(decision);
+    }
+    last = static_cast<TaskId>(options[decision]);
+    schedule.push_back(last);
+    return static_cast<std::size_t>(std::find(ids.begin(), ids.end(), last) - ids.begin());
+  }
+
+  std::vector<std::uint32_t> decisions;
+  std::vector<TaskId> schedule;
+  TaskId last = 0;
+
+ private:
+  ChoiceSource& choices_;
+};
+
+std::optional<ScenarioRun> shrink_failure(const ScenarioFactory& make, const ScenarioRun& failing,
+                                          const ScenarioOptions& options) {
+  ScenarioRun best = failing;
+  shrink_decision_list(failing.decisions, [&](std::vector<std::uint32_t>& decisions) {
+    VectorSource source(decisions);
+    ScenarioRun run = run_scenario(make, source, options);
+    if (!run.failure) return false;
+    decisions = run.decisions;
+    best = std::move(run);
+    return true;
+  });
+  return best;
+}
+
+}  // namespace
+
+std::string ScenarioRun::describe() const {
+  std::string out = "decisions:";
+  for (auto d : decisions) out += " " + std::to_string(d);
+  out += "\nschedule (task per step):";
+  for (auto t : schedule) out += " " + std::to_string(t);
+  out += "\n" + (failure ? "failure: " + *failure : std::string("pass")) + "\n";
+  return out;
+}
+
+ScenarioRun run_scenario(const ScenarioFactory& make, ChoiceSource& choices, const ScenarioOptions& options) {
+  ScenarioRun result;
+  const std::unique_ptr<Scenario> scenario = make();  // outlives the loop, as a Lock inside it must
+  IdSteering steering(choices);
+  {
+    EventLoop loop;
+    loop.set_schedule_policy(&steering);
+    scenario->start(loop);
+    try {
+      std::size_t steps = 0;
+      while (loop.step()) {
+        if (++steps > options.step_budget) throw Stop{"the run took more than " + std::to_string(options.step_budget) + " steps"};
+        if (loop.misdirected_wakeups() != 0) throw Stop{"step " + std::to_string(steps) + ": a task was woken while it was not waiting"};
+        if (auto broken = scenario->check_step()) throw Stop{"step " + std::to_string(steps) + ": " + *broken};
+      }
+      if (!options.allow_unfinished_tasks && loop.unfinished_task_count() != 0) {
+        throw Stop{"deadlock: " + std::to_string(loop.unfinished_task_count()) + " task(s) can never finish"};
+      }
+      if (auto broken = scenario->check_end()) throw Stop{"at the end: " + *broken};
+    } catch (Stop& stop) {
+      result.failure = std::move(stop.message);
+    }
+    loop.set_schedule_policy(nullptr);
+  }
+  result.decisions = std::move(steering.decisions);
+  result.schedule = std::move(steering.schedule);
+  return result;
+}
+
+ScenarioSearch explore_scenario(const ScenarioFactory& make, const ExploreOptions& options,
+                                const ScenarioOptions& scenario) {
+  ScenarioSearch search;
+  DfsSource dfs(options.preemption_bound, /*sleep_sets=*/false, options.prefix);
+  dfs.begin_execution();
+  while (true) {
+    ScenarioRun run = run_scenario(make, dfs, scenario);
+    ++search.runs;
+    if (run.failure) {
+      search.found = run;
+      search.shrunk = shrink_failure(make, run, scenario);
+      return search;
+    }
+    if (!dfs.start_next_execution()) {
+      search.complete = true;
+      return search;
+    }
+    if (options.max_executions != 0 && search.runs >= options.max_executions) return search;
+  }
+}
+
+ScenarioSearch random_scenario(const ScenarioFactory& make, std::size_t runs, std::uint64_t seed,
+                               const ScenarioOptions& scenario) {
+  ScenarioSearch search;
+  for (std::size_t i = 0; i < runs; ++i) {
+    RandomSource source(seed + i);
+    ScenarioRun run = run_scenario(make, source, scenario);
+    ++search.runs;
+    if (run.failure) {
+      search.found = run;
+      search.shrunk = shrink_failure(make, run, scenario);
+      return search;
+    }
+  }
+  search.complete = true;
+  return search;
+}
+
+}  // namespace lockstep::check
