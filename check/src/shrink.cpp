@@ -63,6 +63,18 @@ bool simpler(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_
   return a < b;
 }
 
+std::optional<OpKind> simpler_kind(OpKind kind) {
+  switch (kind) {
+    case OpKind::scoped:
+    case OpKind::acquire_timeout:
+      return OpKind::acquire;
+    case OpKind::sleep:
+      return OpKind::yield;
+    default:
+      return std::nullopt;
+  }
+}
+
 struct Candidate {
   Program program;
   std::vector<std::uint32_t> decisions;
@@ -119,6 +131,13 @@ class Shrinker {
         if ((op.kind == OpKind::sleep || op.kind == OpKind::acquire_timeout) && op.arg > 0) {
           Candidate c = best;
           c.program.tasks[t].ops[i].arg = 0;
+          if (try_candidate(std::move(c))) return true;
+        }
+        // Simpler operations: a plain acquire for a scoped block or a timed
+        // acquire, a yield for a sleep.
+        if (const auto simpler_op = simpler_kind(op.kind)) {
+          Candidate c = best;
+          c.program.tasks[t].ops[i] = Op{*simpler_op, 0, {}};
           if (try_candidate(std::move(c))) return true;
         }
       }
@@ -234,6 +253,7 @@ ShrinkResult shrink(const Trace& failing, const LockFactory& make_lock, const Ru
   while (shrinker.shrink_tasks() || shrinker.shrink_ops() || shrinker.shrink_decisions()) {
   }
   result.minimal = make_trace(shrinker.best.program, "shrunk from " + failing.strategy, shrinker.best_run);
+  result.minimal.decisions = trimmed(result.minimal.decisions);
   result.after = size_of(result.minimal);
   result.attempts = shrinker.attempts;
   return result;

@@ -3,6 +3,7 @@
 // checks that every failure it finds replays exactly from its trace.
 //
 //   hunt --expect killed|clean [--runs N] [--kind KIND] [--no-model] PROGRAM...
+//   hunt --explore [--max-bound C] PROGRAM...
 //
 // killed: passes if some run fails (printing the trace), with failure KIND if
 // given; clean: passes if none does. --no-model leaves out the comparison with
@@ -13,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "lockstep/check/explore.hpp"
 #include "lockstep/check/runner.hpp"
+#include "lockstep/check/shrink.hpp"
 #include "lockstep/check/trace.hpp"
 
 namespace {
@@ -38,11 +41,52 @@ std::string check_replay(const lockstep::check::Trace& trace, const lockstep::ch
   return "";
 }
 
+// Bounded exploration with c = 0, 1, 2, ...: the bug must turn up at some
+// bound, every smaller bound must have been explored completely without it,
+// and the failing schedule must need no more preemptions than the bound.
+int explore_mode(const std::vector<std::string>& programs, int max_bound) {
+  for (int bound = 0; bound <= max_bound; ++bound) {
+    std::size_t executions = 0;
+    for (const std::string& path : programs) {
+      const auto program = lockstep::model::parse_program(read_file(path));
+      lockstep::check::ExploreOptions options;
+      options.preemption_bound = bound;
+      const auto result = lockstep::check::explore(program, options);
+      executions += result.executions;
+      if (!result.failure) {
+        if (!result.complete) {
+          std::cout << "FAIL: exploration of " << path << " did not complete\n";
+          return 1;
+        }
+        continue;
+      }
+      const auto size = lockstep::check::size_of(*result.failure);
+      const auto shrunk = lockstep::check::shrink(*result.failure);
+      std::cout << "found at preemption bound " << bound << " in " << path << " after " << executions
+                << " executions: " << lockstep::check::name_of(result.failure->verdict) << "\n"
+                << "  failing schedule: " << lockstep::check::to_string(size) << "\n"
+                << "  shrunk: " << lockstep::check::to_string(shrunk.after) << "\n"
+                << "  " << lockstep::check::to_compact(shrunk.minimal) << "\n"
+                << "every schedule with fewer preemptions passed\n";
+      if (size.preemptions > static_cast<std::size_t>(bound)) {
+        std::cout << "FAIL: the failing schedule has more preemptions than the bound\n";
+        return 1;
+      }
+      return 0;
+    }
+    std::cout << "bound " << bound << ": " << executions << " executions, no failure\n";
+  }
+  std::cout << "FAIL: not found with up to " << max_bound << " preemptions\n";
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string expect;
   std::string kind;
+  bool explore = false;
+  int max_bound = 3;
   lockstep::check::RunOptions options;
   long runs = 200;
   std::vector<std::string> programs;
@@ -54,12 +98,17 @@ int main(int argc, char** argv) {
       runs = std::stol(argv[++i]);
     } else if (arg == "--kind" && i + 1 < argc) {
       kind = argv[++i];
+    } else if (arg == "--explore") {
+      explore = true;
+    } else if (arg == "--max-bound" && i + 1 < argc) {
+      max_bound = std::stoi(argv[++i]);
     } else if (arg == "--no-model") {
       options.compare_with_model = false;
     } else {
       programs.push_back(arg);
     }
   }
+  if (explore && !programs.empty()) return explore_mode(programs, max_bound);
   if ((expect != "killed" && expect != "clean") || programs.empty()) {
     std::cerr << "usage: hunt --expect killed|clean --runs N PROGRAM...\n";
     return 2;

@@ -1,0 +1,228 @@
+// Exhaustive exploration, shrinking and user scenarios.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "lockstep/check/explore.hpp"
+#include "lockstep/check/scenario.hpp"
+#include "lockstep/check/shrink.hpp"
+
+using namespace lockstep;
+using check::ExploreOptions;
+using check::FailureKind;
+using model::parse_program;
+
+namespace {
+
+// Small programs that exercise every kind of step: lock waits, cancellation
+// of pending and woken waiters, throws in scoped bodies, timeouts, spawns.
+const char* const kSmallPrograms[] = {
+    "task 1: scoped { sleep 2 }\ntask 2: scoped { sleep 2 }\ntask 3: scoped { sleep 2 }\n",
+    "task 1: acquire; yield; cancel 3; release; yield; cancel 2\ntask 2: acquire; release\ntask 3: acquire; release\n",
+    "task 1: scoped { yield; throw }\ntask 2: scoped { yield }\ntask 3: acquire; release\n",
+    "task 1: scoped { sleep 3 }\ntask 2: acquire_timeout 1; release\ntask 3: acquire_timeout 5; release\n",
+    "task 1: yield; spawn 3; yield\ntask 2: try_acquire; yield; release\ntask 3: acquire; release\n",
+    "task 1: acquire; yield; release; cancel 2\ntask 2: acquire; release\ntask 3: yield; acquire; release\n",
+};
+
+struct AcquireNeverWaits : check::LockAdapter<Lock> {
+  Task<> acquire() override {
+    if (lock_.locked()) co_return;
+    co_await lock_.acquire();
+  }
+};
+check::LockFactory never_waits() {
+  return [] { return std::make_unique<AcquireNeverWaits>(); };
+}
+
+ExploreOptions with(std::optional<int> bound, bool sleep_sets) {
+  ExploreOptions options;
+  options.preemption_bound = bound;
+  options.sleep_sets = sleep_sets;
+  options.collect_final_states = true;
+  return options;
+}
+
+}  // namespace
+
+TEST(Explore, SleepSetsLoseNoReachableFinalState) {
+  for (const char* text : kSmallPrograms) {
+    const auto program = parse_program(text);
+    for (std::optional<int> bound : {std::optional<int>{}, std::optional<int>{1}, std::optional<int>{2}}) {
+      const auto plain = check::explore(program, with(bound, false));
+      const auto reduced = check::explore(program, with(bound, true));
+      ASSERT_TRUE(plain.complete && reduced.complete);
+      EXPECT_EQ(plain.final_states, reduced.final_states) << text << " bound " << bound.value_or(-1);
+      EXPECT_LE(reduced.executions, plain.executions);
+    }
+  }
+}
+
+TEST(Explore, ReportsWhatItCovered) {
+  const auto program = parse_program(kSmallPrograms[1]);
+  const auto options = with(2, true);
+  const auto result = check::explore(program, options);
+  EXPECT_EQ(result.coverage(options), "all schedules with at most 2 preemptions explored");
+  EXPECT_GT(result.distinct_traces, 1U);
+  EXPECT_EQ(result.distinct_traces, result.executions);  // every complete run is a different trace
+}
+
+TEST(Explore, CheckpointAndResumeVisitTheSameSchedulesAsOneRun) {
+  const auto program = parse_program(kSmallPrograms[1]);
+  auto options = with(std::nullopt, true);
+  const auto whole = check::explore(program, options);
+  options.max_executions = 7;
+  auto part = check::explore(program, options);
+  int resumes = 0;
+  while (!part.complete) {
+    ASSERT_FALSE(part.checkpoint.empty());
+    part = check::resume_exploration(part.checkpoint, options);
+    ++resumes;
+  }
+  EXPECT_GT(resumes, 3);
+  EXPECT_EQ(part.executions, whole.executions);
+  EXPECT_EQ(part.pruned, whole.pruned);
+  EXPECT_EQ(part.distinct_traces, whole.distinct_traces);
+}
+
+TEST(Explore, ACorruptCheckpointGetsAClearError) {
+  const auto program = parse_program(kSmallPrograms[1]);
+  auto options = with(std::nullopt, true);
+  options.max_executions = 3;
+  std::string checkpoint = check::explore(program, options).checkpoint;
+  checkpoint.replace(checkpoint.find("executions: "), 13, "executions: x");
+  try {
+    check::resume_exploration(checkpoint, options);
+    FAIL() << "accepted a corrupt checkpoint";
+  } catch (const check::TraceError& e) {
+    EXPECT_NE(std::string(e.what()).find("checkpoint line 6"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Explore, SplittingByPrefixCoversEverySchedule) {
+  for (const char* text : kSmallPrograms) {
+    const auto program = parse_program(text);
+    const auto options = with(2, false);
+    const auto whole = check::explore(program, options);
+    const auto prefixes = check::split_prefixes(program, 4, options);
+    std::size_t executions = 0;
+    std::set<std::string> finals;
+    for (const auto& prefix : prefixes) {
+      auto unit = options;
+      unit.prefix = prefix;
+      const auto part = check::explore(program, unit);
+      ASSERT_TRUE(part.complete);
+      executions += part.executions;
+      finals.insert(part.final_states.begin(), part.final_states.end());
+    }
+    EXPECT_EQ(executions, whole.executions) << text;  // disjoint subtrees, nothing lost
+    EXPECT_EQ(std::vector<std::string>(finals.begin(), finals.end()), whole.final_states) << text;
+  }
+}
+
+TEST(Explore, FindsAPlantedBugAtTheSmallestPreemptionBoundThatExposesIt) {
+  // Two holders need task 2 to run while task 1 holds the lock and could go on:
+  // one preemption.
+  const auto program = parse_program("task 1: acquire; yield; release\ntask 2: acquire; release\n");
+  const auto none = check::explore(program, with(0, true), never_waits());
+  EXPECT_TRUE(none.complete);
+  EXPECT_FALSE(none.failure);
+  const auto one = check::explore(program, with(1, true), never_waits());
+  ASSERT_TRUE(one.failure);
+  EXPECT_EQ(one.failure->verdict, FailureKind::two_holders);
+  EXPECT_EQ(check::size_of(*one.failure).preemptions, 1U);
+}
+
+TEST(Shrink, ReachesTheKnownMinimumOfAPlantedBug) {
+  // Found by a random schedule of a much larger program...
+  const auto program = parse_program(
+      "task 1: yield; acquire; sleep 1; yield; release; try_acquire\n"
+      "task 2: scoped { yield; sleep 2 }; acquire; release\n"
+      "task 3: yield; yield; acquire_timeout 3; release\n"
+      "task 4: cancel 3; acquire; yield; release\n");
+  std::optional<check::Trace> failure;
+  for (std::uint64_t seed = 1; seed < 200 && !failure; ++seed) {
+    check::RandomSource source(seed);
+    const auto run = check::run_program(program, source, never_waits());
+    if (!run.passed()) failure = check::make_trace(program, source.describe(), run);
+  }
+  ASSERT_TRUE(failure);
+  ASSERT_EQ(failure->verdict, FailureKind::two_holders);
+  // ...it shrinks to two tasks that each just acquire, on the default schedule.
+  const auto shrunk = check::shrink(*failure, never_waits());
+  EXPECT_EQ(check::to_compact(shrunk.minimal), "lockstep v1 / task 1: acquire | task 2: acquire / ");
+  EXPECT_EQ(shrunk.minimal.verdict, FailureKind::two_holders);
+  EXPECT_EQ(shrunk.after.tasks, 2U);
+  EXPECT_EQ(shrunk.after.operations, 2U);
+  EXPECT_EQ(shrunk.after.decisions, 0U);
+  EXPECT_LT(shrunk.after.operations, shrunk.before.operations);
+  EXPECT_LT(shrunk.after.tasks, shrunk.before.tasks);
+  const auto replayed = check::replay(check::parse_trace(check::to_text(shrunk.minimal)), never_waits());
+  EXPECT_FALSE(replayed.diverged) << replayed.divergence;
+}
+
+TEST(Shrink, KeepsTheFailureKind) {
+  struct ReleaseOfFreeLockIsSilent : check::LockAdapter<Lock> {
+    void release() override {
+      if (lock_.locked()) lock_.release();
+    }
+  };
+  const check::LockFactory silent = [] { return std::make_unique<ReleaseOfFreeLockIsSilent>(); };
+  const auto program = parse_program("task 1: acquire; release; yield; release\ntask 2: yield; acquire; release\n");
+  check::VectorSource source({});
+  const auto run = check::run_program(program, source, silent);
+  ASSERT_EQ(run.failure, FailureKind::model_disagreement);
+  const auto shrunk = check::shrink(check::make_trace(program, "vector", run), silent);
+  EXPECT_EQ(shrunk.minimal.verdict, FailureKind::model_disagreement);
+  EXPECT_EQ(check::to_compact(shrunk.minimal), "lockstep v1 / task 1: release / ");
+}
+
+// ---- user scenarios ----
+
+namespace {
+struct Counter {
+  int value = 0;
+};
+Task<> increment(Counter& counter, Lock* lock) {
+  std::optional<LockGuard> guard;
+  if (lock != nullptr) guard.emplace(co_await lock->scoped());
+  const int seen = counter.value;
+  co_await yield_now();
+  counter.value = seen + 1;
+}
+struct Increments final : check::Scenario {
+  explicit Increments(bool locked) : locked(locked) {}
+  void start(EventLoop& loop) override {
+    for (int i = 0; i < 3; ++i) loop.spawn(increment(counter, locked ? &lock : nullptr));
+  }
+  std::optional<std::string> check_end() override {
+    if (counter.value != 3) return "lost an increment: " + std::to_string(counter.value);
+    return std::nullopt;
+  }
+  Lock lock;
+  Counter counter;
+  bool locked;
+};
+}  // namespace
+
+TEST(Scenario, UserInvariantsHoldOnEveryScheduleWithTheLock) {
+  const auto search = check::explore_scenario([] { return std::make_unique<Increments>(true); }, {});
+  EXPECT_TRUE(search.complete);
+  EXPECT_FALSE(search.found);
+  EXPECT_GT(search.runs, 1U);
+}
+
+TEST(Scenario, ALostUpdateWithoutTheLockIsCaughtAndShrunk) {
+  const auto search = check::explore_scenario([] { return std::make_unique<Increments>(false); }, {});
+  ASSERT_TRUE(search.found);
+  ASSERT_TRUE(search.shrunk);
+  EXPECT_NE(search.shrunk->failure->find("lost an increment"), std::string::npos);
+  std::size_t preemptions = 0;
+  for (auto d : search.shrunk->decisions) preemptions += d != 0 ? 1 : 0;
+  EXPECT_LE(preemptions, 1U);
+  // The shrunk schedule replays to the same failure.
+  check::VectorSource again(search.shrunk->decisions);
+  const auto replayed = check::run_scenario([] { return std::make_unique<Increments>(false); }, again);
+  EXPECT_EQ(replayed.failure, search.shrunk->failure);
+}
