@@ -531,3 +531,187 @@ TEST(LockTeardown, ATaskDestroyedWhileWokenPassesTheWakeUpOn) {
   EXPECT_EQ(log, Log{"survivor"});
   EXPECT_TRUE(lock.locked());
 }
+
+// ---- Gaps found by mutation testing: each test kills a mutant that got past the rest ----
+
+// Mutation testing: kills 12b: try_acquire ignoring `locked`.
+TEST(LockTryAcquire, OnAHeldLockWithNoWaitersFails) {
+  Lock lock;
+  ASSERT_TRUE(lock.try_acquire());
+  EXPECT_FALSE(lock.try_acquire());
+  EXPECT_TRUE(lock.locked());
+  lock.release();
+  EXPECT_FALSE(lock.locked());  // one release frees it: it was taken once
+}
+
+// Mutation testing: kills 2b: cancelled waiters blocking try_acquire.
+TEST(LockTryAcquire, SucceedsWhenEveryQueuedWaiterIsCancelled) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  auto a = loop.spawn(acquire_and_keep(lock, log, "a"));
+  loop.run_ready();
+  a.cancel();
+  lock.release();
+  ASSERT_EQ(lock.statistics().cancelled_waiters, 1U);
+  EXPECT_TRUE(lock.try_acquire());
+  loop.run_until_idle();
+  EXPECT_EQ(log, Log{"a cancelled"});
+  EXPECT_TRUE(lock.locked());
+  EXPECT_EQ(loop.ready_count(), 0U);
+}
+
+// Mutation testing: kills 4: a cancelled waiter that runs while the head is woken (lock free)
+// must not forward a wake-up past that head.
+TEST(LockCancel, CancelledWaiterRunningBeforeTheWokenHeadWakesNoOneElse) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  Occupancy occupancy;
+  ASSERT_TRUE(lock.try_acquire());
+  loop.spawn(take_turn(lock, occupancy, log, "a"));
+  auto b = loop.spawn(take_turn(lock, occupancy, log, "b"));
+  loop.spawn(take_turn(lock, occupancy, log, "c"));
+  loop.run_ready();
+  b.cancel();      // b is ready (to throw) ahead of a
+  lock.release();  // a woken; ready queue: b, a
+  loop.step();     // b unlinks with the lock free and a woken
+  EXPECT_EQ(loop.ready_count(), 1U);  // only a
+  loop.run_until_idle();
+  EXPECT_EQ(occupancy.most, 1);
+  EXPECT_EQ(log, (Log{"a", "c"}));
+  EXPECT_TRUE(b.cancelled());
+}
+
+// Mutation testing: kills 8a: a waiter whose acquire timed out unlinks at once, even while the
+// wait_for Task (whose frame holds the awaiter) is still alive.
+Task<> keep_timed_out_wait_alive(Lock& lock, Log& log) {
+  auto attempt = lockstep::wait_for(lock.acquire(), 1s);
+  try {
+    co_await std::move(attempt);
+  } catch (const lockstep::TimeoutError&) {
+    log.push_back("timed out, queued cancelled=" + std::to_string(lock.statistics().cancelled_waiters));
+  }
+  co_await lockstep::sleep(1h);  // `attempt` still alive
+}
+
+TEST(LockUnlink, TimedOutWaiterUnlinksEvenWhileItsWaitForTaskLives) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  loop.spawn(keep_timed_out_wait_alive(lock, log));
+  loop.spawn(acquire_and_keep(lock, log, "patient"));
+  loop.run_ready();
+  loop.step();  // 1 s: the timeout fires
+  loop.run_ready();
+  EXPECT_EQ(log, Log{"timed out, queued cancelled=0"});
+  lock.release();
+  loop.run_ready();
+  EXPECT_EQ(log, (Log{"timed out, queued cancelled=0", "patient"}));
+  EXPECT_EQ(loop.now(), 1s);
+}
+
+// Mutation testing: strengthens 5a: a newcomer already ready when the lock is handed off
+// reaches the fast path before the woken head runs; it must queue.
+Task<> newcomer_after_a_yield(Lock& lock, Log& log) {
+  co_await lockstep::yield_now();
+  co_await lock.acquire();
+  log.push_back("newcomer");
+}
+
+TEST(LockFifo, NewcomerReachingTheFastPathInTheHandoffWindowQueues) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  loop.spawn(acquire_and_keep(lock, log, "a"));
+  loop.spawn(newcomer_after_a_yield(lock, log));
+  loop.step();     // a queues
+  loop.step();     // newcomer yields
+  lock.release();  // a woken; ready: newcomer, a
+  loop.step();     // newcomer must queue, not take it
+  EXPECT_FALSE(lock.locked());
+  EXPECT_EQ(lock.statistics().live_waiters, 2U);
+  loop.run_ready();
+  EXPECT_EQ(log, Log{"a"});
+}
+
+// Mutation testing: kills 8a on GCC too: a named awaiter outlives the co_await expression; a
+// cancelled waiter must unlink when it throws, not when the awaiter dies.
+Task<> named_acquire_cancelled(Lock& lock, Log& log) {
+  auto attempt = lock.acquire();
+  try {
+    co_await attempt;
+    log.push_back("w acquired");
+  } catch (const CancelledError&) {
+    log.push_back("w cancelled, queued=" + std::to_string(lock.statistics().cancelled_waiters +
+                                                          lock.statistics().live_waiters));
+  }
+  co_await lockstep::sleep(1h);  // `attempt` still in scope
+}
+
+TEST(LockUnlink, CancelledNamedAwaiterUnlinksWhenItThrows) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  auto w = loop.spawn(named_acquire_cancelled(lock, log));
+  loop.spawn(acquire_and_keep(lock, log, "patient"));
+  loop.run_ready();
+  w.cancel();
+  loop.run_ready();
+  EXPECT_EQ(log, Log{"w cancelled, queued=1"});  // only the patient one
+  lock.release();
+  loop.run_ready();
+  EXPECT_EQ(log, (Log{"w cancelled, queued=1", "patient"}));
+  EXPECT_EQ(loop.now(), 0s);
+}
+
+// Mutation testing: kills 8d: a woken waiter that takes the lock unlinks at once, so its own
+// release (awaiter still in scope) hands the lock to the next waiter.
+Task<> named_acquire_then_release(Lock& lock, Log& log) {
+  auto attempt = lock.acquire();
+  co_await attempt;
+  log.push_back("w has it, live waiters=" + std::to_string(lock.statistics().live_waiters));
+  lock.release();
+  co_await lockstep::sleep(1h);  // `attempt` still in scope
+}
+
+TEST(LockUnlink, WokenNamedAwaiterUnlinksWhenItTakesTheLock) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  loop.spawn(named_acquire_then_release(lock, log));
+  loop.spawn(acquire_and_keep(lock, log, "patient"));
+  loop.run_ready();
+  lock.release();
+  loop.run_ready();
+  EXPECT_EQ(log, (Log{"w has it, live waiters=1", "patient"}));
+  EXPECT_TRUE(lock.locked());
+  EXPECT_EQ(loop.now(), 0s);
+}
+
+// Mutation testing: kills 1 at HEAD (where EventLoop::wake refuses and counts a double resume
+// instead of asserting): release must not wake a head that is not pending.
+TEST(LockRelease, WithACancelledOrWokenHeadResumesNoTaskTwice) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  auto a = loop.spawn(acquire_and_keep(lock, log, "a"));
+  auto b = loop.spawn(acquire_and_keep(lock, log, "b"));
+  loop.spawn(acquire_and_keep(lock, log, "c"));
+  loop.run_ready();
+  a.cancel();      // head cancelled, ready to throw
+  lock.release();  // must not touch the cancelled head
+  EXPECT_EQ(lock.statistics().live_waiters, 2U);
+  EXPECT_EQ(lock.statistics().cancelled_waiters, 1U);
+  loop.step();     // a throws and wakes b
+  b.cancel();      // b is woken (ready): cancellation wins when it runs
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"a cancelled", "b cancelled", "c"}));
+  EXPECT_EQ(loop.misdirected_wakeups(), 0U);
+}

@@ -67,7 +67,7 @@ std::string timeline_svg(const Trace& trace) {
   const int tasks = static_cast<int>(trace.program.tasks.size());
   const int steps = static_cast<int>(trace.steps.size());
   const int left = 60, top = 40, lane = 36, col = 44;
-  const int width = std::max(left + col * std::max(steps, 1) + 20, 640);
+  const int width = std::max(left + col * std::max(steps, 1) + 20, 720);
   const int height = top + lane * tasks + 60;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height

@@ -1,7 +1,7 @@
 // lockstep: the harness's command line.
 //
 //   lockstep explore PROGRAM [--preemptions C] [--no-sleep-sets 1] [--budget S]
-//                    [--checkpoint FILE] [--workers N] [--split K/N]
+//                    [--max-executions N] [--checkpoint FILE] [--workers N] [--split K/N]
 //   lockstep explore --resume CHECKPOINT [--budget S]
 //   lockstep random PROGRAM [--runs N] [--seed S]
 //   lockstep pct PROGRAM [--runs N] [--depth D] [--seed S]
@@ -169,6 +169,7 @@ check::ExploreOptions explore_options(const Args& args) {
   if (args.has("preemptions")) options.preemption_bound = static_cast<int>(args.number("preemptions", 0));
   options.sleep_sets = args.number("no-sleep-sets", 0) == 0;
   if (args.has("budget")) options.time_budget = std::chrono::duration<double>(args.seconds("budget", 0));
+  options.max_executions = args.number("max-executions", 0);
   return options;
 }
 
