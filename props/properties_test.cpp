@@ -34,16 +34,22 @@ check::RunResult run(const model::Program& program, const std::vector<std::uint3
   return check::run_program(program, source, lock);
 }
 
-// Writes the counterexample's trace (RapidCheck runs the minimal case last,
-// so the file ends up holding the minimal one) and fails with a message that
-// names it and the command that replays it.
+// Writes the counterexample's trace, shrunk further by the harness's own
+// shrinker (RapidCheck runs its minimal case last, so the file ends up holding
+// that one), and fails with a message that names the file and the command
+// that replays it. LOCKSTEP_REPLAY_COMMAND names the lockstep binary built
+// against the same lock (a mutant's, when testing one).
 void fail_with_trace(const std::string& property, const model::Program& program, const check::RunResult& result,
                      const std::string& why) {
   const char* dir = std::getenv("LOCKSTEP_PROPS_DIR");
+  const char* command = std::getenv("LOCKSTEP_REPLAY_COMMAND");
   const std::string path = std::string(dir != nullptr ? dir : ".") + "/props-" + property + ".trace";
-  std::ofstream(path) << check::to_text(check::make_trace(program, "rapidcheck", result));
-  RC_FAIL(why + "\n  trace: " + path + "\n  replay: build/gcc/check/lockstep replay " + path + "\n  compact: " +
-          check::to_compact(check::make_trace(program, "rapidcheck", result)));
+  const auto trace = check::make_trace(program, "rapidcheck", result);
+  const auto shrunk = check::shrink(trace);
+  std::ofstream(path) << check::to_text(shrunk.minimal);
+  RC_FAIL(why + "\n  harness shrink: " + shrunk.summary() + "\n  minimal: " + check::to_compact(shrunk.minimal) +
+          "\n  trace: " + path + "\n  replay: " + (command != nullptr ? command : "build/gcc/check/lockstep") +
+          " replay " + path);
 }
 
 bool ends_with(const std::string& text, const std::string& suffix) {
