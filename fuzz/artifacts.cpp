@@ -1,0 +1,60 @@
+#include "artifacts.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "lockstep/check/trace.hpp"
+
+// libFuzzer reads counters from this section when it links; otherwise it is an
+// ordinary array.
+__attribute__((section("__libfuzzer_extra_counters"))) static std::uint8_t interleaving_counters[1 << 12];
+
+namespace lockstep::fuzz {
+namespace {
+
+std::uint32_t event_kind(const std::string& event) {
+  std::uint32_t h = 2166136261U;  // FNV-1a of the event's name, without its arguments
+  for (char c : event) {
+    if (c == ' ' || c == '=') break;
+    h = (h ^ static_cast<std::uint8_t>(c)) * 16777619U;
+  }
+  return h;
+}
+
+void bump(std::uint32_t feature) {
+  std::uint8_t& counter = interleaving_counters[feature % sizeof(interleaving_counters)];
+  if (counter != 255) ++counter;
+}
+
+}  // namespace
+
+void count_interleaving_features(const check::RunResult& run) {
+  std::uint32_t previous = 0;
+  for (const auto& step : run.steps) {
+    const std::uint32_t queue = step.live_waiters > 3 ? 3 : static_cast<std::uint32_t>(step.live_waiters);
+    for (const std::string& event : step.events) {
+      const std::uint32_t kind = event_kind(event);
+      bump(kind * 31 + queue * 7 + (step.locked ? 1 : 0));
+      bump(previous * 131 + kind);
+      previous = kind;
+    }
+  }
+}
+
+void report_and_abort(const model::Program& program, const check::RunResult& run, const std::uint8_t* data,
+                      std::size_t size) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (std::size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 1099511628211ULL;
+  const char* dir = std::getenv("LOCKSTEP_FUZZ_ARTIFACTS");
+  char name[64];
+  std::snprintf(name, sizeof(name), "/failure-%016llx.trace", static_cast<unsigned long long>(hash));
+  const std::string path = std::string(dir != nullptr ? dir : ".") + name;
+  const auto trace = check::make_trace(program, "fuzz bytes", run);
+  std::ofstream(path) << check::to_text(trace);
+  std::fprintf(stderr, "lockstep: %s\nlockstep: trace written to %s\n", check::verdict_line(run).c_str(), path.c_str());
+  std::abort();
+}
+
+}  // namespace lockstep::fuzz
