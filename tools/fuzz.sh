@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The fuzzing campaign: builds every target with clang-19, libFuzzer, ASan and
+# UBSan (build/fuzz), runs them all in parallel for SECONDS each (default 600)
+# on a persistent corpus (build/fuzz-corpus/, seeded from fuzz/corpus/), shows
+# progress, merges and minimises the corpus at the end, and prints a summary:
+# execs, exec/s, coverage, new corpus entries, and crashes with their traces.
+#
+#   bash tools/fuzz.sh [SECONDS] [TARGET...]
+# Exit status 1 if a target crashed.
+set -uo pipefail
+source "$(dirname "$0")/setup.sh"
+lockstep_ensure_packages || exit 1
+seconds=${1:-600}
+shift || true
+targets=("$@")
+[ ${#targets[@]} -eq 0 ] && targets=(program_schedule trace_parser program_parser)
+
+lockstep_configure build/fuzz clang++-19 -Dfuzzing=libfuzzer -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dtests=false -Dwerror=true || exit 1
+build_targets=(fuzz/crash_to_trace)
+for t in "${targets[@]}"; do build_targets+=("fuzz/fuzz_$t"); done
+ninja -C "$LOCKSTEP_ROOT/build/fuzz" "${build_targets[@]}" >"$LOCKSTEP_ROOT/build/fuzz.build.log" 2>&1 ||
+  { tail -40 "$LOCKSTEP_ROOT/build/fuzz.build.log"; exit 1; }
+
+export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1
+bin=$LOCKSTEP_ROOT/build/fuzz/fuzz
+work=$LOCKSTEP_ROOT/build/fuzz-campaign
+corpora=$LOCKSTEP_ROOT/build/fuzz-corpus
+mkdir -p "$work" "$corpora"
+declare -A pid before
+for t in "${targets[@]}"; do
+  mkdir -p "$corpora/$t" "$work/$t"
+  cp -n "$LOCKSTEP_ROOT/fuzz/corpus/$t"/* "$corpora/$t/" 2>/dev/null
+  before[$t]=$(ls "$corpora/$t" | wc -l)
+  dict=()
+  [ -f "$LOCKSTEP_ROOT/fuzz/$t.dict" ] && dict=(-dict="$LOCKSTEP_ROOT/fuzz/$t.dict")
+  (cd "$work/$t" && LOCKSTEP_FUZZ_ARTIFACTS="$work/$t" exec "$bin/fuzz_$t" "$corpora/$t" "${dict[@]}" \
+    -fork=1 -ignore_crashes=1 -max_total_time="$seconds" -artifact_prefix="$work/$t/" -print_final_stats=1 \
+    >"$work/$t.log" 2>&1) &
+  pid[$t]=$!
+done
+
+# Progress: the latest status line of each target, every 10 s.
+status_of() { grep -aE "^#[0-9]+.*(cov|exec/s)" "$work/$1.log" 2>/dev/null | tail -n 1; }
+start=$(date +%s)
+while :; do
+  running=0
+  for t in "${targets[@]}"; do kill -0 "${pid[$t]}" 2>/dev/null && running=1; done
+  [ $running -eq 0 ] && break
+  sleep 10
+  echo "-- $(( $(date +%s) - start )) s"
+  for t in "${targets[@]}"; do printf '   %-18s %s\n' "$t" "$(status_of "$t" | cut -c1-110)"; done
+done
+for t in "${targets[@]}"; do wait "${pid[$t]}"; done
+
+# Merge and minimise each corpus.
+for t in "${targets[@]}"; do
+  rm -rf "$corpora/$t.min" && mkdir -p "$corpora/$t.min"
+  "$bin/fuzz_$t" -merge=1 "$corpora/$t.min" "$corpora/$t" >"$work/$t.merge.log" 2>&1 &&
+    rm -rf "$corpora/$t" && mv "$corpora/$t.min" "$corpora/$t"
+done
+
+echo
+printf '%-18s %12s %10s %8s %12s %8s\n' target execs exec/s cov "new corpus" crashes
+crashed=0
+for t in "${targets[@]}"; do
+  last=$(status_of "$t")
+  execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
+  rate=$(sed -nE 's/.*exec\/s: ([0-9]+).*/\1/p' <<<"$last")
+  cov=$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$last")
+  after=$(ls "$corpora/$t" | wc -l)
+  crashes=$(ls "$work/$t" | grep -cE '^(crash|leak|timeout|oom)-' )
+  printf '%-18s %12s %10s %8s %12s %8s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$((after - before[$t]))" "$crashes"
+  if [ "$crashes" -gt 0 ]; then
+    crashed=1
+    for crash in "$work/$t"/crash-* "$work/$t"/leak-* "$work/$t"/timeout-* "$work/$t"/oom-*; do
+      [ -f "$crash" ] || continue
+      case "$crash" in *.trace) continue ;; esac
+      echo "   $crash"
+      if [ "$t" = program_schedule ]; then "$bin/crash_to_trace" "$crash" | sed 's/^/     /'; fi
+    done
+  fi
+done
+echo "corpora: $corpora (merged and minimised); logs: $work"
+exit $crashed
