@@ -5,6 +5,7 @@
 #include <fstream>
 #include <string>
 
+#include "lockstep/check/shrink.hpp"
 #include "lockstep/check/trace.hpp"
 
 // libFuzzer reads counters from this section when it links; otherwise it is an
@@ -52,8 +53,11 @@ void report_and_abort(const model::Program& program, const check::RunResult& run
   std::snprintf(name, sizeof(name), "/failure-%016llx.trace", static_cast<unsigned long long>(hash));
   const std::string path = std::string(dir != nullptr ? dir : ".") + name;
   const auto trace = check::make_trace(program, "fuzz bytes", run);
-  std::ofstream(path) << check::to_text(trace);
-  std::fprintf(stderr, "lockstep: %s\nlockstep: trace written to %s\n", check::verdict_line(run).c_str(), path.c_str());
+  std::ofstream(path + ".original") << check::to_text(trace);
+  const auto shrunk = check::shrink(trace);  // the same lock this binary links
+  std::ofstream(path) << check::to_text(shrunk.minimal);
+  std::fprintf(stderr, "lockstep: %s\nlockstep: shrunk: %s\nlockstep: trace written to %s (unshrunk: %s.original)\n",
+               check::verdict_line(run).c_str(), shrunk.summary().c_str(), path.c_str(), path.c_str());
   std::abort();
 }
 

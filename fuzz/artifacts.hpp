@@ -15,9 +15,11 @@ namespace lockstep::fuzz {
 // when not fuzzing.
 void count_interleaving_features(const check::RunResult& run);
 
-// Writes the failure's trace to $LOCKSTEP_FUZZ_ARTIFACTS (default: the current
-// directory) as failure-<input hash>.trace, prints where, then aborts so that
-// libFuzzer saves the crash input.
+// Writes the failure's trace, shrunk, to $LOCKSTEP_FUZZ_ARTIFACTS (default:
+// the current directory) as failure-<input hash>.trace (the unshrunk one
+// beside it as .trace.original), prints where, then aborts so that libFuzzer
+// saves the crash input. Running the target on a crash file (or a crash
+// minimised with -minimize_crash) writes the same minimal trace again.
 [[noreturn]] void report_and_abort(const model::Program& program, const check::RunResult& run, const std::uint8_t* data,
                                    std::size_t size);
 

@@ -3,7 +3,8 @@
 #   1. g++ build (werror), every meson suite;
 #   2. clang++-19 build with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (werror), every suite; any sanitizer report fails the test it is in;
-#   3. the unit tests once more under valgrind memcheck (g++ build).
+#   3. the unit tests once more under valgrind memcheck (g++ build);
+#   4. a smoke fuzzing campaign (tools/fuzz.sh, 20 s per target).
 # Ends with one line "N passed, N failed" counting test cases (each GoogleTest
 # case counts on its own) and exits non-zero if anything failed.
 set -uo pipefail
@@ -62,6 +63,17 @@ fi
 if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 -Dwerror=true \
   -Db_sanitize=address,undefined -Db_lundef=false; then
   run_meson_tests "clang++-19 + ASan + UBSan" build/clang-asan testlog
+fi
+
+# 4. A smoke fuzzing campaign: every target for 20 s, in parallel.
+echo "== fuzz smoke: libFuzzer + ASan + UBSan, 20 s per target"
+if bash "$LOCKSTEP_ROOT/tools/fuzz.sh" 20 >"$LOCKSTEP_ROOT/build/fuzz-smoke.log" 2>&1; then
+  sed -n '/^target /,/^corpora/p' "$LOCKSTEP_ROOT/build/fuzz-smoke.log" | sed 's/^/   /'
+  total_passed=$((total_passed + 3))
+else
+  tail -n 40 "$LOCKSTEP_ROOT/build/fuzz-smoke.log"
+  echo "   fuzz smoke FAILED"
+  total_failed=$((total_failed + 1))
 fi
 
 echo "$total_passed passed, $total_failed failed"
