@@ -147,9 +147,11 @@ TaskControl& EventLoop::pop_next() {
 void EventLoop::run_step(TaskControl& task) {
   task.status_ = Status::running;
   current_ = &task;
+  detail::running_task = &task;
   if (!task.started_ && task.cancel_pending_) {
     // SPEC §1: a task cancelled before it ever ran finishes without running.
     current_ = nullptr;
+    detail::running_task = nullptr;
     task.destroy_root();
     finish(task, Outcome::cancelled);
     return;
@@ -157,6 +159,7 @@ void EventLoop::run_step(TaskControl& task) {
   task.started_ = true;
   std::exchange(task.resume_at_, {}).resume();
   current_ = nullptr;
+  detail::running_task = nullptr;
   if (task.root().done()) {
     Outcome outcome = task.collect_root();
     // asyncio: a cancellation still pending when the coroutine returns wins.

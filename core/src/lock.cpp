@@ -61,7 +61,7 @@ namespace detail {
 bool AcquireAwaiter::try_fast_path() noexcept {
   Lock& lock = *lock_;
   if (lock.locked_ || lock.live_waiters_ != 0) return false;  // INV-NO-BARGING
-  lock.take(task_);
+  lock.take(running_task);
   return true;
 }
 

@@ -38,14 +38,12 @@ class AcquireAwaiter : public ListNode, Interruptible {
   AcquireAwaiter(AcquireAwaiter&& other) noexcept : lock_(other.lock_) { assert(!other.linked()); }
   ~AcquireAwaiter();
 
-  bool await_ready() const noexcept { return false; }
-  // Returns false (no suspension) on the fast path.
+  // The fast path: takes a free lock without suspending at all.
+  bool await_ready() noexcept { return try_fast_path(); }
   template <LockstepPromise P>
-  bool await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+  void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
     task_ = &awaiting.promise().task();
-    if (try_fast_path()) return false;
     enqueue_and_park(awaiting);
-    return true;
   }
   void await_resume();
 
@@ -65,10 +63,10 @@ class ScopedAwaiter {
   explicit ScopedAwaiter(Lock& lock) noexcept : acquire_(lock), lock_(&lock) {}
   ScopedAwaiter(ScopedAwaiter&&) noexcept = default;
 
-  bool await_ready() const noexcept { return false; }
+  bool await_ready() noexcept { return acquire_.await_ready(); }
   template <LockstepPromise P>
-  bool await_suspend(std::coroutine_handle<P> awaiting) noexcept {
-    return acquire_.await_suspend(awaiting);
+  void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+    acquire_.await_suspend(awaiting);
   }
   LockGuard await_resume();
 

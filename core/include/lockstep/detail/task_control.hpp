@@ -26,6 +26,11 @@ namespace detail {
 
 class TaskControl;
 
+// The task the loop on this thread is stepping (null between steps). Lets a
+// non-suspending await (the lock's fast path) know its task without the
+// suspension machinery.
+inline thread_local TaskControl* running_task = nullptr;
+
 // A suspension point that TaskControl::cancel() can interrupt while the task is
 // parked there (a lock waiter, a sleep, a join).
 class Interruptible {
