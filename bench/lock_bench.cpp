@@ -111,6 +111,21 @@ void BM_YieldPingPong(benchmark::State& state) {
 }
 BENCHMARK(BM_YieldPingPong);
 
+// N tasks taking turns round-robin: the floor for a hand-off among N tasks,
+// whose frames no longer all fit in the cache when N is large.
+void BM_YieldRoundRobin(benchmark::State& state) {
+  const auto tasks = static_cast<int>(state.range(0));
+  const int each = std::max(1, 20'000 / tasks);
+  for (auto _ : state) {
+    EventLoop loop;
+    for (int t = 0; t < tasks; ++t) loop.spawn(yielder(each));
+    for (int t = 0; t < tasks; ++t) loop.step();  // spawning allocates; not timed apart, so start all first
+    loop.run_until_idle();
+  }
+  state.SetItemsProcessed(state.iterations() * tasks * each);
+}
+BENCHMARK(BM_YieldRoundRobin)->Arg(2)->Arg(8)->Arg(64)->Arg(10'000);
+
 // ---- contended hand-off ----
 
 Task<> take_turn(Lock& lock, int rounds) {
