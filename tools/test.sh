@@ -4,7 +4,8 @@
 #   2. clang++-19 build with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (werror), every suite; any sanitizer report fails the test it is in;
 #   3. the unit tests once more under valgrind memcheck (g++ build);
-#   4. a smoke fuzzing campaign (tools/fuzz.sh, 20 s per target).
+#   4. a smoke fuzzing campaign (tools/fuzz.sh, 20 s per target);
+#   5. the quick kill matrix (tools/kill_matrix.py --quick).
 # Ends with one line "N passed, N failed" counting test cases (each GoogleTest
 # case counts on its own) and exits non-zero if anything failed.
 set -uo pipefail
@@ -73,6 +74,19 @@ if bash "$LOCKSTEP_ROOT/tools/fuzz.sh" 20 >"$LOCKSTEP_ROOT/build/fuzz-smoke.log"
 else
   tail -n 40 "$LOCKSTEP_ROOT/build/fuzz-smoke.log"
   echo "   fuzz smoke FAILED"
+  total_failed=$((total_failed + 1))
+fi
+
+# 5. The quick kill matrix: every mutant against every technique, and the
+#    real lock against all of them (fails if a mutant survives exploration or
+#    the properties, or the real lock fails anything).
+echo "== kill matrix (quick)"
+if python3 "$LOCKSTEP_ROOT/tools/kill_matrix.py" --quick --fuzz-seconds 3 >"$LOCKSTEP_ROOT/build/kill-matrix.log" 2>&1; then
+  grep -E "^\| (real|[0-9][0-9]-)|All mutants" "$LOCKSTEP_ROOT/build/kill-matrix.log" | cut -c1-160 | sed 's/^/   /'
+  total_passed=$((total_passed + 13))
+else
+  tail -n 30 "$LOCKSTEP_ROOT/build/kill-matrix.log"
+  echo "   kill matrix FAILED"
   total_failed=$((total_failed + 1))
 fi
 

@@ -2,7 +2,8 @@
 // against whichever lock this binary links (the real one or a mutant), and
 // checks that every failure it finds replays exactly from its trace.
 //
-//   hunt --expect killed|clean [--runs N] [--kind KIND] [--no-model] PROGRAM...
+//   hunt --expect killed|clean [--runs N] [--kind KIND] [--no-model]
+//        [--strategy random|pct|both] PROGRAM...
 //   hunt --explore [--max-bound C] PROGRAM...
 //
 // killed: passes if some run fails (printing the trace), with failure KIND if
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
   std::string expect;
   std::string kind;
   bool explore = false;
+  std::string strategies = "both";
   int max_bound = 3;
   lockstep::check::RunOptions options;
   long runs = 200;
@@ -98,6 +100,8 @@ int main(int argc, char** argv) {
       runs = std::stol(argv[++i]);
     } else if (arg == "--kind" && i + 1 < argc) {
       kind = argv[++i];
+    } else if (arg == "--strategy" && i + 1 < argc) {
+      strategies = argv[++i];
     } else if (arg == "--explore") {
       explore = true;
     } else if (arg == "--max-bound" && i + 1 < argc) {
@@ -118,6 +122,8 @@ int main(int argc, char** argv) {
     const auto program = lockstep::model::parse_program(read_file(path));
     const auto tasks = static_cast<int>(program.tasks.size());
     for (int strategy = 0; strategy < 3; ++strategy) {
+      if (strategies == "random" && strategy != 0) continue;
+      if (strategies == "pct" && strategy == 0) continue;
       for (long seed = 1; seed <= runs; ++seed) {
         std::unique_ptr<lockstep::check::ChoiceSource> source;
         if (strategy == 0) {
@@ -136,6 +142,8 @@ int main(int argc, char** argv) {
           return 1;
         }
         std::cout << "the trace replays exactly\n";
+        const auto shrunk = lockstep::check::shrink(trace);
+        std::cout << "shrunk: " << lockstep::check::to_string(shrunk.after) << "\n";
         if (!kind.empty() && lockstep::check::name_of(run.failure) != kind) {
           std::cout << "FAIL: expected a failure of kind " << kind << "\n";
           return 1;
