@@ -142,7 +142,7 @@ int main(int argc, char** argv) {
           return 1;
         }
         std::cout << "the trace replays exactly\n";
-        const auto shrunk = lockstep::check::shrink(trace);
+        const auto shrunk = lockstep::check::shrink(trace, lockstep::check::make_production_lock, options);
         std::cout << "shrunk: " << lockstep::check::to_string(shrunk.after) << "\n";
         if (!kind.empty() && lockstep::check::name_of(run.failure) != kind) {
           std::cout << "FAIL: expected a failure of kind " << kind << "\n";

@@ -95,7 +95,7 @@ void AcquireAwaiter::await_resume() {
     // lock is free, the head must not be left waiting (restores INV-ONE-WOKEN's
     // promise that a free lock with live waiters has a woken head).
     if (!lock.locked_) lock.wake_head_if_pending();
-    throw CancelledError{};
+    detail::throw_cancelled();
   }
   lock.take(task_);
 }

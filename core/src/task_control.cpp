@@ -7,6 +7,11 @@
 
 namespace lockstep::detail {
 
+const std::exception_ptr& cancelled_exception() noexcept {
+  static const std::exception_ptr cancelled = std::make_exception_ptr(CancelledError{});
+  return cancelled;
+}
+
 TaskControl::TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept
     : loop_(&loop), id_(id), name_(std::move(name)) {}
 
@@ -43,7 +48,7 @@ bool TaskControl::take_cancellation() noexcept {
 }
 
 void TaskControl::throw_if_cancelled() {
-  if (take_cancellation()) throw CancelledError{};
+  if (take_cancellation()) detail::throw_cancelled();
 }
 
 void TaskControl::park(std::coroutine_handle<> resume_at, Interruptible& interruptible) noexcept {

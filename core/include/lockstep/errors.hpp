@@ -1,6 +1,7 @@
 // The exceptions lockstep throws, and why each has the base it has.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 #include <string>
 
@@ -18,6 +19,14 @@ class CancelledError {
  public:
   [[nodiscard]] const char* what() const noexcept { return "task cancelled"; }
 };
+
+namespace detail {
+// lockstep raises every CancelledError it throws from this one exception
+// object, so that a task's end can be classified as cancelled by comparing
+// exception_ptrs instead of rethrowing (a throw costs about a microsecond).
+const std::exception_ptr& cancelled_exception() noexcept;
+[[noreturn]] inline void throw_cancelled() { std::rethrow_exception(cancelled_exception()); }
+}  // namespace detail
 
 // release() of a lock that is not held (asyncio raises RuntimeError with the same
 // text). A logic_error: it is always a bug in the caller.

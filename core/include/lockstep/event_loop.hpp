@@ -199,7 +199,7 @@ class SpawnedTask final : public TaskControl {
     mark_retrieved();
     switch (outcome()) {
       case Outcome::pending: throw std::logic_error("lockstep: result() of a task that has not finished");
-      case Outcome::cancelled: throw CancelledError{};
+      case Outcome::cancelled: detail::throw_cancelled();
       case Outcome::error: std::rethrow_exception(error_);
       case Outcome::value: break;
     }
@@ -211,6 +211,10 @@ class SpawnedTask final : public TaskControl {
 
   Outcome collect_root() noexcept override {
     Outcome outcome = Outcome::value;
+    if (root_.frame().promise().result_error_ == cancelled_exception()) {
+      root_ = Task<T>{};
+      return Outcome::cancelled;  // lockstep's own CancelledError: no rethrow needed
+    }
     try {
       if constexpr (std::is_void_v<T>) {
         root_.frame().promise().take_value();
@@ -264,7 +268,7 @@ class JoinAwaiter final : Joiner, Interruptible {
     self_->park(awaiting, *this);
   }
   auto await_resume() {
-    if (self_ != nullptr && self_->take_cancellation()) throw CancelledError{};
+    if (self_ != nullptr && self_->take_cancellation()) detail::throw_cancelled();
     return target_.result();
   }
 
@@ -384,7 +388,7 @@ class SleepAwaiter final : Timer, Interruptible {
   void await_resume() {
     // An interrupted sleep stays cancelled even if the request was withdrawn.
     const bool delivered = task_->take_cancellation();
-    if (delivered || interrupted_) throw CancelledError{};
+    if (delivered || interrupted_) detail::throw_cancelled();
   }
 
  private:

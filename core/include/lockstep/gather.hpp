@@ -42,7 +42,7 @@ class AllDone final : Interruptible {
   std::optional<std::size_t> await_resume() {
     for (TaskControl* child : children_) child->mark_retrieved();
     const bool delivered = self_ != nullptr && self_->take_cancellation();
-    if (delivered || cancel_requested_) throw CancelledError{};
+    if (delivered || cancel_requested_) detail::throw_cancelled();
     return first_failure_;
   }
 

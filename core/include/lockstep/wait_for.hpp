@@ -75,7 +75,7 @@ Task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, std::chron
   if (timer.expired() && self.uncancel() <= cancelling_before && cancelled) {
     throw TimeoutError("lockstep: wait_for timed out after " + detail::describe_timeout(timeout));
   }
-  if (cancelled) throw CancelledError{};
+  if (cancelled) detail::throw_cancelled();
   if (error) std::rethrow_exception(error);
   if constexpr (!std::is_void_v<Result>) co_return std::move(*result);
 }
