@@ -117,9 +117,7 @@ LockGuard ScopedAwaiter::await_resume() {
 
 }  // namespace detail
 
-LockGuard::LockGuard(Lock& lock) noexcept : lock_(&lock), exceptions_at_start_(std::uncaught_exceptions()) {
-  ++lock.live_guards_;
-}
+LockGuard::LockGuard(Lock& lock) noexcept : lock_(&lock) { ++lock.live_guards_; }
 
 LockGuard::~LockGuard() noexcept(false) {
   if (lock_ == nullptr) return;
@@ -131,7 +129,7 @@ LockGuard::~LockGuard() noexcept(false) {
   }
   // The lock is already free. Unwinding, the exception in flight wins; while
   // the frame is being destroyed (loop teardown), there is no one to tell.
-  if (std::uncaught_exceptions() > exceptions_at_start_ || detail::frames_being_destroyed != 0) return;
+  if (std::uncaught_exceptions() != 0 || detail::frames_being_destroyed != 0) return;
   throw LockNotAcquired{};
 }
 

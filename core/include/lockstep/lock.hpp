@@ -175,14 +175,17 @@ class Lock {
 // destructor throws LockNotAcquired. While another exception is already
 // unwinding the scope, C++ cannot raise a second one: that exception keeps
 // propagating and the guard does nothing (asyncio would chain the two). While
-// its frame is destroyed unfinished (loop teardown) it never throws either. If
+// its frame is destroyed unfinished (loop teardown) it never throws either.
+// ("Unwinding" is any exception in flight on the thread: a loop stepped from a
+// destructor during stack unwinding would see its misused guards stay quiet;
+// the alternative, recording std::uncaught_exceptions() in every guard, costs
+// a library call on every acquisition.) If
 // another task took the lock in between, the guard releases that task's hold,
 // as asyncio does. Call guard.release() to release early instead.
 class [[nodiscard]] LockGuard {
  public:
   explicit LockGuard(Lock& lock) noexcept;
-  LockGuard(LockGuard&& other) noexcept
-      : lock_(std::exchange(other.lock_, nullptr)), exceptions_at_start_(other.exceptions_at_start_) {}
+  LockGuard(LockGuard&& other) noexcept : lock_(std::exchange(other.lock_, nullptr)) {}
   LockGuard& operator=(LockGuard&&) = delete;
   LockGuard(const LockGuard&) = delete;
   LockGuard& operator=(const LockGuard&) = delete;
@@ -194,7 +197,6 @@ class [[nodiscard]] LockGuard {
 
  private:
   Lock* lock_;
-  int exceptions_at_start_;
 };
 
 }  // namespace lockstep
