@@ -82,6 +82,18 @@ TEST(LockMisuse, GuardReleasesAHoldTakenByAnotherTaskAfterAManualRelease) {
   EXPECT_FALSE(lock.locked());
 }
 
+TEST(LockMisuse, ReleasingThroughAGuardTwiceThrowsLockNotAcquired) {
+  Lock lock;
+  EventLoop loop;
+  auto body = [](Lock& l) -> Task<> {
+    auto guard = co_await l.scoped();
+    guard.release();
+    guard.release();  // the guard has nothing left to release
+  };
+  EXPECT_THROW(loop.run(body(lock)), LockNotAcquired);
+  EXPECT_FALSE(lock.locked());
+}
+
 TEST(LockMisuseDeathTest, LockDestroyedWithQueuedWaitersAborts) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(
