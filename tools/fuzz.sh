@@ -62,7 +62,7 @@ for t in "${targets[@]}"; do
 done
 
 echo
-printf '%-18s %12s %10s %8s %12s %8s\n' target execs exec/s cov "new corpus" crashes
+printf '%-18s %12s %10s %8s %12s %8s\n' target execs exec/s cov "corpus +/-" crashes
 crashed=0
 for t in "${targets[@]}"; do
   last=$(status_of "$t")
