@@ -84,6 +84,14 @@ void check_agreement(const Model& m, const Real& r) {
 
 using Command = rc::state::Command<Model, Real>;
 
+// After running a command on the real lock: the model, with the command
+// applied, must describe the real state.
+void check_after(const Command& command, const Model& before, const Real& real) {
+  Model after = before;
+  command.apply(after);
+  check_agreement(after, real);
+}
+
 struct SpawnAcquire : Command {
   void checkPreconditions(const Model& m) const override { RC_PRE(m.next_task <= 12); }
   void apply(Model& m) const override {
@@ -94,9 +102,7 @@ struct SpawnAcquire : Command {
   }
   void run(const Model& m, Real& r) const override {
     r.tasks[m.next_task] = r.loop.spawn(acquire_and_keep(r.lock));
-    Model after = m;
-    apply(after);
-    check_agreement(after, r);
+    check_after(*this, m, r);
   }
   void show(std::ostream& os) const override { os << "spawn a task that acquires"; }
 };
@@ -114,9 +120,7 @@ struct Release : Command {
       threw = true;
     }
     RC_ASSERT(threw == !m.table.locked());
-    Model after = m;
-    apply(after);
-    check_agreement(after, r);
+    check_after(*this, m, r);
   }
   void show(std::ostream& os) const override { os << "release"; }
 };
@@ -127,9 +131,7 @@ struct TryAcquire : Command {
   }
   void run(const Model& m, Real& r) const override {
     RC_ASSERT(r.lock.try_acquire() == m.table.can_take_at_once());
-    Model after = m;
-    apply(after);
-    check_agreement(after, r);
+    check_after(*this, m, r);
   }
   void show(std::ostream& os) const override { os << "try_acquire"; }
 };
@@ -153,9 +155,7 @@ struct Cancel : Command {
     const Phase phase = m.phase.at(task);
     const bool done = phase == Phase::holding_done || phase == Phase::cancelled_done;
     RC_ASSERT(r.tasks.at(task).cancel() == !done);
-    Model after = m;
-    apply(after);
-    check_agreement(after, r);
+    check_after(*this, m, r);
   }
   void show(std::ostream& os) const override { os << "cancel task " << task; }
 };
@@ -165,9 +165,7 @@ struct RunOneStep : Command {
   void apply(Model& m) const override { m.step(); }
   void run(const Model& m, Real& r) const override {
     RC_ASSERT(r.loop.step());
-    Model after = m;
-    apply(after);
-    check_agreement(after, r);
+    check_after(*this, m, r);
   }
   void show(std::ostream& os) const override { os << "run one step"; }
 };
@@ -178,9 +176,7 @@ struct RunUntilIdle : Command {
   }
   void run(const Model& m, Real& r) const override {
     r.loop.run_until_idle();
-    Model after = m;
-    apply(after);
-    check_agreement(after, r);
+    check_after(*this, m, r);
   }
   void show(std::ostream& os) const override { os << "run until idle"; }
 };

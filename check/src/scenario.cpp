@@ -61,6 +61,15 @@ std::optional<ScenarioRun> shrink_failure(const ScenarioFactory& make, const Sce
   return best;
 }
 
+// Counts a run; a failing one is kept, with its shrunk schedule. True if it failed.
+bool record(ScenarioSearch& search, ScenarioRun run, const ScenarioFactory& make, const ScenarioOptions& options) {
+  ++search.runs;
+  if (!run.failure) return false;
+  search.shrunk = shrink_failure(make, run, options);
+  search.found = std::move(run);
+  return true;
+}
+
 }  // namespace
 
 std::string ScenarioRun::describe() const {
@@ -107,13 +116,7 @@ ScenarioSearch explore_scenario(const ScenarioFactory& make, const ExploreOption
   DfsSource dfs(options.preemption_bound, /*sleep_sets=*/false, options.prefix);
   dfs.begin_execution();
   while (true) {
-    ScenarioRun run = run_scenario(make, dfs, scenario);
-    ++search.runs;
-    if (run.failure) {
-      search.found = run;
-      search.shrunk = shrink_failure(make, run, scenario);
-      return search;
-    }
+    if (record(search, run_scenario(make, dfs, scenario), make, scenario)) return search;
     if (!dfs.start_next_execution()) {
       search.complete = true;
       return search;
@@ -127,13 +130,7 @@ ScenarioSearch random_scenario(const ScenarioFactory& make, std::size_t runs, st
   ScenarioSearch search;
   for (std::size_t i = 0; i < runs; ++i) {
     RandomSource source(seed + i);
-    ScenarioRun run = run_scenario(make, source, scenario);
-    ++search.runs;
-    if (run.failure) {
-      search.found = run;
-      search.shrunk = shrink_failure(make, run, scenario);
-      return search;
-    }
+    if (record(search, run_scenario(make, source, scenario), make, scenario)) return search;
   }
   search.complete = true;
   return search;
