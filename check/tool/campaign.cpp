@@ -57,26 +57,19 @@ int campaign(const std::string& self, const Args& args) {
     row.bound = "<=" + std::to_string(bound);
     std::cout << "  " << row.program << ": " << explored.coverage(options) << " (" << explored.executions
               << " executions, " << std::fixed << std::setprecision(2) << explored.elapsed.count() << " s)\n";
-    if (explored.failure) {
-      row.failure = std::string(check::name_of(explored.failure->verdict)) + " (explore)";
-      if (!first_failure) first_failure = explored.failure;
-    }
-    // 2. PCT and random schedules for this program's share of the budget.
-    if (row.failure.empty()) {
-      const auto pct = sample(program, true, ~0ULL >> 1, 1, 3, per_program, "pct " + row.program);
-      row.pct_runs = pct.runs;
-      if (pct.failure) {
-        row.failure = std::string(check::name_of(pct.failure->verdict)) + " (pct)";
-        if (!first_failure) first_failure = pct.failure;
-      }
-    }
-    if (row.failure.empty()) {
-      const auto random = sample(program, false, ~0ULL >> 1, 1, 0, per_program, "random " + row.program);
-      row.random_runs = random.runs;
-      if (random.failure) {
-        row.failure = std::string(check::name_of(random.failure->verdict)) + " (random)";
-        if (!first_failure) first_failure = random.failure;
-      }
+    auto note_failure = [&](const std::optional<check::Trace>& failure, const char* technique) {
+      if (!failure) return;
+      row.failure = std::string(check::name_of(failure->verdict)) + " (" + technique + ")";
+      if (!first_failure) first_failure = failure;
+    };
+    note_failure(explored.failure, "explore");
+    // 2. PCT (depth 3), then random schedules, for this program's share of the budget.
+    for (const bool pct : {true, false}) {
+      if (!row.failure.empty()) break;
+      const char* technique = pct ? "pct" : "random";
+      const auto sampled = sample(program, pct, ~0ULL >> 1, 1, 3, per_program, technique + (" " + row.program));
+      (pct ? row.pct_runs : row.random_runs) = sampled.runs;
+      note_failure(sampled.failure, technique);
     }
     rows.push_back(row);
   }
