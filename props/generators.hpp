@@ -41,16 +41,24 @@ inline rc::Gen<Op> gen_op(int tasks, bool in_body) {
   });
 }
 
-// Any program of 1 to 5 tasks, each 1 to 6 operations.
+// Any program of 1 to 5 tasks, each 1 to 6 operations. Some tasks after the
+// first start late: a `spawn` placed in a lower-numbered task starts them
+// (so every task is spawned at most once, and no spawn cycle can form).
 inline rc::Gen<Program> gen_any_program() {
   return rc::gen::mapcat(rc::gen::inRange(1, 6), [](int tasks) {
     auto ops = rc::gen::resize(6, rc::gen::nonEmpty(rc::gen::container<std::vector<Op>>(gen_op(tasks, false))));
-    return rc::gen::map(rc::gen::container<std::vector<std::vector<Op>>>(static_cast<std::size_t>(tasks), ops),
-                        [](std::vector<std::vector<Op>> all) {
-                          Program p;
-                          for (auto& ops_of_task : all) p.tasks.push_back({std::move(ops_of_task)});
-                          return p;
-                        });
+    return rc::gen::exec([tasks, ops] {
+      Program p;
+      for (int t = 0; t < tasks; ++t) p.tasks.push_back({*ops});
+      for (int t = 2; t <= tasks; ++t) {
+        if (*rc::gen::weightedElement<bool>({{3, false}, {1, true}})) {
+          auto& spawner = p.tasks[static_cast<std::size_t>(*rc::gen::inRange(0, t - 1))].ops;
+          const auto at = static_cast<long>(*rc::gen::inRange<std::size_t>(0, spawner.size() + 1));
+          spawner.insert(spawner.begin() + at, op(OpKind::spawn, t));
+        }
+      }
+      return p;
+    });
   });
 }
 
