@@ -145,24 +145,18 @@ Task<> Interpreter::run_ops(int task, const std::vector<Op>& ops) {
         log_scope_exit(probe);
         break;
       }
-      case OpKind::yield:
+      case OpKind::yield:  // sleep(0) is yield_now()
+      case OpKind::sleep: {
+        const std::string name(model::name_of(op.kind));
         try {
-          co_await yield_now();
+          co_await sleep(ticks(op.kind == OpKind::sleep ? op.arg : 0));
         } catch (const CancelledError&) {
-          log("yield!cancelled");
+          log(name + "!cancelled");
           throw;
         }
-        log("yield");
+        log(name);
         break;
-      case OpKind::sleep:
-        try {
-          co_await sleep(ticks(op.arg));
-        } catch (const CancelledError&) {
-          log("sleep!cancelled");
-          throw;
-        }
-        log("sleep");
-        break;
+      }
       case OpKind::throw_:
         log("throw");
         throw TaskError{task};
