@@ -1,10 +1,20 @@
 #include "lockstep/model/step_record.hpp"
 
-#include <sstream>
+#include <array>
+#include <charconv>
 #include <stdexcept>
 
 namespace lockstep::model {
 namespace {
+
+constexpr std::array<std::string_view, 17> kEventNames{
+    "acquire", "release", "try_acquire", "acquire_timeout", "scoped", "/scoped", "guard_release", "yield", "sleep",
+    "throw",   "cancel",  "uncancel",    "spawn",           "await",  "gather",  "/try",          "end"};
+constexpr std::array<std::string_view, 12> kResultNames{
+    "ok", "cancelled", "error", "timeout", "not-acquired", "yes", "no", "released", "skipped", "not-started",
+    "caught-error", "caught-cancelled"};
+constexpr std::array<char, 4> kEntryLetters{'t', 'g', 'i', 'r'};
+constexpr std::array<std::string_view, 4> kEndNames{"none", "ok", "error", "cancelled"};
 
 template <class T, class F>
 std::string join(const std::vector<T>& items, const char* separator, F&& show) {
@@ -28,77 +38,271 @@ std::vector<std::string> split(const std::string& text, const std::string& separ
   }
 }
 
-long to_number(const std::string& text, const char* what) {
-  std::size_t used = 0;
+[[noreturn]] void bad(const std::string& what, const std::string& text) {
+  throw std::invalid_argument("bad " + what + " '" + text + "'");
+}
+
+long to_number(const std::string& text, const char* what, long low = 0, long high = 1L << 40) {
   long value = 0;
-  try {
-    value = std::stol(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text.size() || value < 0) {
-    throw std::invalid_argument(std::string("bad ") + what + " '" + text + "'");
-  }
+  const char* end = text.data() + text.size();
+  auto [at, error] = std::from_chars(text.data(), end, value);
+  if (text.empty() || error != std::errc{} || at != end || value < low || value > high) bad(what, text);
   return value;
 }
 
-std::string expect_prefix(const std::string& text, const std::string& prefix, const char* what) {
-  if (text.rfind(prefix, 0) != 0) throw std::invalid_argument(std::string("expected ") + what + " in '" + text + "'");
-  return text.substr(prefix.size());
+TaskNumber to_task(const std::string& text) {
+  return static_cast<TaskNumber>(to_number(text, "task number", 1, static_cast<long>(kMaxTasks)));
+}
+
+template <std::size_t N>
+std::size_t index_of(const std::array<std::string_view, N>& names, const std::string& text, const char* what) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (names[i] == text) return i;
+  }
+  bad(what, text);
+}
+
+Entry parse_entry(const std::string& text) {
+  if (text.size() < 2) bad("queue entry", text);
+  for (std::size_t i = 0; i < kEntryLetters.size(); ++i) {
+    if (text[0] == kEntryLetters[i]) return {static_cast<EntryKind>(i), to_task(text.substr(1))};
+  }
+  bad("queue entry", text);
+}
+
+std::vector<Entry> parse_entries(const std::string& text) {
+  std::vector<Entry> out;
+  if (text == "-") return out;
+  for (const std::string& part : split(text, ",")) out.push_back(parse_entry(part));
+  return out;
+}
+
+std::string entries_text(const std::vector<Entry>& entries) {
+  return entries.empty() ? "-" : join(entries, ",", [](const Entry& e) { return to_string(e); });
+}
+
+int parse_lock_letter(const std::string& text) {
+  if (text.size() != 1 || text[0] < 'a' || text[0] >= static_cast<char>('a' + kMaxLocks)) bad("lock", text);
+  return text[0] - 'a';
+}
+
+// "cancel 3 yes", "acquire a ok", "uncancel =0 ok", "yield ok"
+Event parse_event(const std::string& text) {
+  const std::vector<std::string> words = split(text, " ");
+  if (words.size() < 2) bad("event", text);
+  Event event;
+  event.kind = static_cast<EventKind>(index_of(kEventNames, words.front(), "event"));
+  event.result = static_cast<Result>(index_of(kResultNames, words.back(), "result"));
+  for (std::size_t i = 1; i + 1 < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (w.size() == 1 && std::isalpha(static_cast<unsigned char>(w[0])) != 0) {
+      event.lock = parse_lock_letter(w);
+    } else if (w.front() == '=') {
+      event.value = static_cast<int>(to_number(w.substr(1), "value", -1000000, 1000000));
+    } else {
+      event.target = to_task(w);
+    }
+  }
+  return event;
+}
+
+std::string task_text(std::size_t index, const TaskView& task) {
+  static constexpr std::array<std::string_view, 4> kStatus{"new", "ready", "parked", "done"};
+  std::string out = std::to_string(index + 1) + "=";
+  out += task.status == TaskStatus::done ? std::string(name_of(task.end))
+                                         : std::string(kStatus[static_cast<std::size_t>(task.status)]);
+  if (task.waits_at) out += ":" + std::string(name_of(*task.waits_at));
+  if (task.cancelling != 0) out += " c" + std::to_string(task.cancelling);
+  return out;
+}
+
+std::optional<OpKind> op_named(const std::string& text) {
+  for (int k = 0; k <= static_cast<int>(OpKind::try_); ++k) {
+    if (name_of(static_cast<OpKind>(k)) == text) return static_cast<OpKind>(k);
+  }
+  bad("op", text);
+}
+
+// "2=parked:acquire c1" (tasks are separated by commas)
+TaskView parse_task(const std::string& text, std::size_t expected_index) {
+  const std::vector<std::string> words = split(text, " ");
+  const std::size_t eq = words.empty() ? std::string::npos : words[0].find('=');
+  if (eq == std::string::npos || to_task(words[0].substr(0, eq)) != static_cast<TaskNumber>(expected_index + 1)) {
+    bad("task state", text);
+  }
+  TaskView task;
+  const std::string state = words[0].substr(eq + 1);
+  const std::size_t colon = state.find(':');
+  const std::string status = state.substr(0, colon);
+  if (colon != std::string::npos) task.waits_at = op_named(state.substr(colon + 1));
+  if (status == "new") {
+    task.status = TaskStatus::unspawned;
+  } else if (status == "ready") {
+    task.status = TaskStatus::ready;
+  } else if (status == "parked") {
+    task.status = TaskStatus::parked;
+  } else {
+    task.status = TaskStatus::done;
+    task.end = static_cast<TaskEnd>(index_of(kEndNames, status, "task status"));
+    if (task.end == TaskEnd::none) bad("task status", text);
+  }
+  if (words.size() > 2) bad("task state", text);
+  if (words.size() == 2) {
+    if (words[1].size() < 2 || words[1][0] != 'c') bad("cancelling count", text);
+    task.cancelling = static_cast<int>(to_number(words[1].substr(1), "cancelling count", 1, 1000000));
+  }
+  return task;
+}
+
+std::string lock_text(std::size_t index, const LockView& lock) {
+  std::string out(1, lock_name(static_cast<int>(index)));
+  out += "=";
+  if (!lock.locked) {
+    out += "free";
+  } else {
+    out += "held(" + (lock.holder ? std::to_string(*lock.holder) : std::string("-")) + ")";
+  }
+  out += "[" + join(lock.waiters, ",", [](const Waiter& w) {
+    return std::to_string(w.task) + (w.state == WaiterState::woken ? "w" : w.state == WaiterState::cancelled ? "x" : "");
+  }) + "]";
+  return out;
+}
+
+// "a=held(1)[2,3w,4x]"
+LockView parse_lock(const std::string& text, std::size_t expected_index) {
+  const std::size_t open = text.find('[');
+  if (text.size() < 4 || text[1] != '=' || open == std::string::npos || text.back() != ']' ||
+      parse_lock_letter(text.substr(0, 1)) != static_cast<int>(expected_index)) {
+    bad("lock state", text);
+  }
+  LockView lock;
+  const std::string state = text.substr(2, open - 2);
+  if (state != "free") {
+    if (state.rfind("held(", 0) != 0 || state.back() != ')') bad("lock state", text);
+    lock.locked = true;
+    const std::string holder = state.substr(5, state.size() - 6);
+    if (holder != "-") lock.holder = to_task(holder);
+  }
+  for (std::string w : split(text.substr(open + 1, text.size() - open - 2), ",")) {
+    Waiter waiter;
+    if (!w.empty() && (w.back() == 'w' || w.back() == 'x')) {
+      waiter.state = w.back() == 'w' ? WaiterState::woken : WaiterState::cancelled;
+      w.pop_back();
+    }
+    waiter.task = to_task(w);
+    lock.waiters.push_back(waiter);
+  }
+  return lock;
+}
+
+std::string timer_text(const TimerView& timer) {
+  return std::to_string(timer.deadline) + ":t" + std::to_string(timer.task);
+}
+
+TimerView parse_timer(const std::string& text) {
+  const std::size_t colon = text.find(":t");
+  if (colon == std::string::npos) bad("timer", text);
+  return {to_number(text.substr(0, colon), "deadline"), to_task(text.substr(colon + 2))};
+}
+
+template <class T, class Parse>
+std::vector<T> parse_list(const std::string& text, const std::string& separator, Parse&& parse) {
+  std::vector<T> out;
+  if (text == "-") return out;
+  for (const std::string& part : split(text, separator)) out.push_back(parse(part, out.size()));
+  return out;
 }
 
 }  // namespace
 
+std::string_view name_of(EventKind kind) { return kEventNames.at(static_cast<std::size_t>(kind)); }
+std::string_view name_of(Result result) { return kResultNames.at(static_cast<std::size_t>(result)); }
+std::string_view name_of(TaskEnd end) { return kEndNames.at(static_cast<std::size_t>(end)); }
+
+std::string to_string(const Entry& entry) {
+  return kEntryLetters.at(static_cast<std::size_t>(entry.kind)) + std::to_string(entry.task);
+}
+
+std::string to_string(const Event& event) {
+  std::string out(name_of(event.kind));
+  if (event.lock >= 0) out += std::string(" ") + lock_name(event.lock);
+  if (event.target != 0) out += " " + std::to_string(event.target);
+  if (event.kind == EventKind::uncancel) out += " =" + std::to_string(event.value);
+  out += " ";
+  out += name_of(event.result);
+  return out;
+}
+
 std::string to_string(const StepRecord& step) {
-  std::string out = "@" + std::to_string(step.now) + " ready=" +
-                    join(step.ready, ",", [](TaskNumber t) { return std::to_string(t); }) + " t" +
-                    std::to_string(step.task) + ": " + join(step.events, ", ", [](const std::string& e) { return e; }) +
-                    " -> " + (step.waits_at.empty() ? std::string("done") : "waits " + step.waits_at) + " | " +
-                    (step.locked ? "locked" : "free");
-  if (step.holder) out += " holder=" + std::to_string(*step.holder);
-  out += " live=" + std::to_string(step.live_waiters);
+  std::string out = "@" + std::to_string(step.now) + " " + entries_text(step.ready) + " #" +
+                    std::to_string(step.picked) + ": ";
+  out += step.events.empty() ? "-" : join(step.events, ", ", [](const Event& e) { return to_string(e); });
+  out += " => " + entries_text(step.queue) + " | ";
+  std::size_t i = 0;
+  out += step.tasks.empty() ? "-" : join(step.tasks, ",", [&](const TaskView& t) { return task_text(i++, t); });
+  out += " | ";
+  i = 0;
+  out += step.locks.empty() ? "-" : join(step.locks, " ", [&](const LockView& l) { return lock_text(i++, l); });
+  out += " | ";
+  out += step.timers.empty() ? "-" : join(step.timers, ",", timer_text);
   return out;
 }
 
 StepRecord parse_step_record(const std::string& line) {
-  StepRecord step;
-  // "@N ready=A,B tK: E1, E2 -> (done|waits OP) | (locked|free)[ holder=H] live=L"
-  const std::size_t arrow = line.find(" -> ");
-  const std::size_t bar = line.rfind(" | ");
+  // "@N READY #I: EVENTS => QUEUE | TASKS | LOCKS | TIMERS"
   const std::size_t colon = line.find(": ");
-  if (arrow == std::string::npos || bar == std::string::npos || colon == std::string::npos || !(colon < arrow) ||
-      !(arrow < bar)) {
+  const std::size_t arrow = line.find(" => ");
+  if (line.empty() || line[0] != '@' || colon == std::string::npos || arrow == std::string::npos || arrow < colon) {
     throw std::invalid_argument("not a step record: '" + line + "'");
   }
-  std::istringstream head(line.substr(0, colon));
-  std::string at, ready, task;
-  if (!(head >> at >> ready >> task)) throw std::invalid_argument("bad step header in '" + line + "'");
-  step.now = to_number(expect_prefix(at, "@", "'@time'"), "time");
-  for (const std::string& t : split(expect_prefix(ready, "ready=", "'ready='"), ",")) {
-    step.ready.push_back(static_cast<TaskNumber>(to_number(t, "task number")));
+  StepRecord step;
+  const std::vector<std::string> head = split(line.substr(1, colon - 1), " ");
+  if (head.size() != 3 || head[2].size() < 2 || head[2][0] != '#') throw std::invalid_argument("bad step header in '" + line + "'");
+  step.now = to_number(head[0], "time");
+  step.ready = parse_entries(head[1]);
+  step.picked = static_cast<std::uint32_t>(to_number(head[2].substr(1), "pick", 0, 1000000));
+  if (step.picked >= step.ready.size()) throw std::invalid_argument("pick out of range in '" + line + "'");
+  const std::string events = line.substr(colon + 2, arrow - colon - 2);
+  if (events != "-") {
+    for (const std::string& e : split(events, ", ")) step.events.push_back(parse_event(e));
   }
-  step.task = static_cast<TaskNumber>(to_number(expect_prefix(task, "t", "'t<task>'"), "task number"));
-  step.events = split(line.substr(colon + 2, arrow - colon - 2), ", ");
-  const std::string where = line.substr(arrow + 4, bar - arrow - 4);
-  if (where != "done") step.waits_at = expect_prefix(where, "waits ", "'done' or 'waits <op>'");
-  std::istringstream tail(line.substr(bar + 3));
-  std::string state, field;
-  tail >> state;
-  if (state != "locked" && state != "free") throw std::invalid_argument("expected 'locked' or 'free' in '" + line + "'");
-  step.locked = state == "locked";
-  bool saw_live = false;
-  while (tail >> field) {
-    if (field.rfind("holder=", 0) == 0) {
-      step.holder = static_cast<TaskNumber>(to_number(field.substr(7), "holder"));
-    } else if (field.rfind("live=", 0) == 0) {
-      step.live_waiters = static_cast<std::size_t>(to_number(field.substr(5), "live waiter count"));
-      saw_live = true;
-    } else {
-      throw std::invalid_argument("unexpected '" + field + "' in '" + line + "'");
-    }
-  }
-  if (!saw_live) throw std::invalid_argument("missing 'live=' in '" + line + "'");
+  const std::vector<std::string> after = split(line.substr(arrow + 4), " | ");
+  if (after.size() != 4) throw std::invalid_argument("expected 'QUEUE | TASKS | LOCKS | TIMERS' in '" + line + "'");
+  step.queue = parse_entries(after[0]);
+  step.tasks = parse_list<TaskView>(after[1], ",", parse_task);
+  step.locks = parse_list<LockView>(after[2], " ", parse_lock);
+  step.timers = parse_list<TimerView>(after[3], ",", [](const std::string& t, std::size_t) { return parse_timer(t); });
   return step;
+}
+
+}  // namespace lockstep::model
+
+namespace lockstep::model {
+
+std::string first_difference(const StepRecord& expected, const StepRecord& got) {
+  auto differ = [](const char* field, const std::string& e, const std::string& g) {
+    return std::string(field) + ": expected " + e + ", got " + g;
+  };
+  const std::string e = to_string(expected);
+  const std::string g = to_string(got);
+  if (e == g) return "";
+  if (expected.now != got.now) return differ("clock", std::to_string(expected.now), std::to_string(got.now));
+  if (expected.ready != got.ready) return differ("ready queue", entries_text(expected.ready), entries_text(got.ready));
+  if (expected.events != got.events) {
+    return differ("events", join(expected.events, ", ", [](const Event& v) { return to_string(v); }),
+                  join(got.events, ", ", [](const Event& v) { return to_string(v); }));
+  }
+  if (expected.queue != got.queue) return differ("queue after", entries_text(expected.queue), entries_text(got.queue));
+  for (std::size_t i = 0; i < expected.tasks.size() && i < got.tasks.size(); ++i) {
+    if (expected.tasks[i] != got.tasks[i]) return differ("task", task_text(i, expected.tasks[i]), task_text(i, got.tasks[i]));
+  }
+  for (std::size_t i = 0; i < expected.locks.size() && i < got.locks.size(); ++i) {
+    if (expected.locks[i] != got.locks[i]) return differ("lock", lock_text(i, expected.locks[i]), lock_text(i, got.locks[i]));
+  }
+  if (expected.timers != got.timers) {
+    return differ("timers", join(expected.timers, ",", timer_text), join(got.timers, ",", timer_text));
+  }
+  return differ("step", e, g);
 }
 
 }  // namespace lockstep::model
