@@ -2,29 +2,54 @@
 
 #include <cctype>
 #include <charconv>
+#include <algorithm>
 #include <optional>
 
 namespace lockstep::model {
+
+void validate_op_shape(const Op& op);  // below: the rules about one op alone
+
 namespace {
+
+enum class Arg : std::uint8_t { none, seconds, signed_seconds, task, tasks };
 
 struct OpName {
   std::string_view name;
   OpKind kind;
-  bool has_arg;
+  Arg arg;
 };
 
 constexpr OpName kOpNames[] = {
-    {"acquire", OpKind::acquire, false},
-    {"release", OpKind::release, false},
-    {"try_acquire", OpKind::try_acquire, false},
-    {"acquire_timeout", OpKind::acquire_timeout, true},
-    {"scoped", OpKind::scoped, false},
-    {"yield", OpKind::yield, false},
-    {"sleep", OpKind::sleep, true},
-    {"throw", OpKind::throw_, false},
-    {"cancel", OpKind::cancel, true},
-    {"spawn", OpKind::spawn, true},
+    {"acquire", OpKind::acquire, Arg::none},
+    {"release", OpKind::release, Arg::none},
+    {"try_acquire", OpKind::try_acquire, Arg::none},
+    {"acquire_timeout", OpKind::acquire_timeout, Arg::signed_seconds},
+    {"scoped", OpKind::scoped, Arg::none},
+    {"guard_release", OpKind::guard_release, Arg::none},
+    {"yield", OpKind::yield, Arg::none},
+    {"sleep", OpKind::sleep, Arg::seconds},
+    {"throw", OpKind::throw_, Arg::none},
+    {"cancel", OpKind::cancel, Arg::task},
+    {"uncancel", OpKind::uncancel, Arg::none},
+    {"spawn", OpKind::spawn, Arg::task},
+    {"await", OpKind::await_, Arg::task},
+    {"gather", OpKind::gather, Arg::tasks},
+    {"try", OpKind::try_, Arg::none},
 };
+
+const OpName* find_op(std::string_view name) {
+  for (const OpName& known : kOpNames) {
+    if (known.name == name) return &known;
+  }
+  return nullptr;
+}
+
+const OpName& op_info(OpKind kind) {
+  for (const OpName& known : kOpNames) {
+    if (known.kind == kind) return known;
+  }
+  throw std::logic_error("unknown op kind");
+}
 
 // A cursor over the whole text that knows its line and column.
 class Cursor {
@@ -78,13 +103,17 @@ class Cursor {
     const std::size_t line = line_;
     const std::size_t column = column_;
     std::string digits;
+    if (low < 0 && peek() == '-') {
+      digits += '-';
+      advance();
+    }
     while (!at_end() && std::isdigit(static_cast<unsigned char>(peek())) != 0) {
       digits += peek();
       advance();
     }
     int value = 0;
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || error != std::errc{} || end != digits.data() + digits.size() || value < low ||
+    if (digits.empty() || digits == "-" || error != std::errc{} || end != digits.data() + digits.size() || value < low ||
         value > high) {
       throw ParseError(line, column,
                        "expected " + std::string(what) + " from " + std::to_string(low) + " to " +
@@ -97,6 +126,11 @@ class Cursor {
   [[nodiscard]] std::string describe_next() const {
     if (at_end()) return "the end of the text";
     if (peek() == '\n') return "the end of the line";
+    const auto c = static_cast<unsigned char>(peek());
+    if (std::isprint(c) == 0) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      return std::string("byte 0x") + kHex[c >> 4] + kHex[c & 15];
+    }
     return "'" + std::string(1, peek()) + "'";
   }
   [[nodiscard]] std::size_t line() const { return line_; }
@@ -109,48 +143,74 @@ class Cursor {
   std::size_t column_ = 1;
 };
 
-Op parse_op(Cursor& in, bool in_body);
+Op parse_op(Cursor& in);
 
-std::vector<Op> parse_ops(Cursor& in, bool in_body) {
+std::vector<Op> parse_ops(Cursor& in) {
   std::vector<Op> ops;
-  ops.push_back(parse_op(in, in_body));
-  while (in.accept(';')) ops.push_back(parse_op(in, in_body));
+  ops.push_back(parse_op(in));
+  while (in.accept(';')) ops.push_back(parse_op(in));
   return ops;
 }
 
-Op parse_op(Cursor& in, bool in_body) {
+// An optional lock name after a lock op: a, b or c.
+int parse_lock(Cursor& in) {
+  in.skip_blanks();
+  const char c = in.peek();
+  if (c < 'a' || c >= static_cast<char>('a' + kMaxLocks)) return 0;
+  in.advance();
+  return c - 'a';
+}
+
+void parse_arg(Cursor& in, const OpName& known, Op& op) {
+  const int tasks = static_cast<int>(kMaxTasks);
+  switch (known.arg) {
+    case Arg::none: break;
+    case Arg::seconds: op.arg = in.number("a number of virtual seconds", 0, kMaxTicks); break;
+    case Arg::signed_seconds: op.arg = in.number("a number of virtual seconds", -kMaxTicks, kMaxTicks); break;
+    case Arg::task: op.arg = in.number("a task number", 1, tasks); break;
+    case Arg::tasks:
+      op.tasks.push_back(in.number("a task number", 1, tasks));
+      while (true) {
+        in.skip_blanks();
+        if (std::isdigit(static_cast<unsigned char>(in.peek())) == 0) break;
+        op.tasks.push_back(in.number("a task number", 1, tasks));
+      }
+      break;
+  }
+}
+
+Op parse_op(Cursor& in) {
   in.skip_blanks();
   const std::size_t line = in.line();
   const std::size_t column = in.column();
   const std::string name = in.word();
   if (name.empty()) in.fail("expected an operation, found " + in.describe_next());
-  for (const OpName& known : kOpNames) {
-    if (known.name != name) continue;
-    Op op;
-    op.kind = known.kind;
-    if (in_body && known.kind == OpKind::scoped) {
-      throw ParseError(line, column, "a scoped body cannot hold another scoped block");
-    }
-    if (in_body && known.kind == OpKind::release) {
-      throw ParseError(line, column, "release inside a scoped body is misuse (SPEC §3)");
-    }
-    if (known.kind == OpKind::scoped) {
-      in.expect('{', "'{' after scoped");
-      op.body = parse_ops(in, true);
-      in.expect('}', "'}' closing the scoped body");
-    } else if (known.kind == OpKind::cancel || known.kind == OpKind::spawn) {
-      op.arg = in.number("a task number", 1, static_cast<int>(kMaxTasks));
-    } else if (known.has_arg) {
-      op.arg = in.number("a number of virtual seconds", 0, kMaxTicks);
-    }
-    return op;
+  const OpName* known = find_op(name);
+  if (known == nullptr) throw ParseError(line, column, "unknown operation '" + name + "'");
+  Op op;
+  op.kind = known->kind;
+  if (uses_lock(op.kind)) {
+    // A lock letter must stand alone: "acquire b", not "acquire bx".
+    op.lock = parse_lock(in);
   }
-  throw ParseError(line, column, "unknown operation '" + name + "'");
+  parse_arg(in, *known, op);
+  if (has_body(op.kind)) {
+    in.expect('{', "'{' after " + name);
+    op.body = parse_ops(in);
+    in.expect('}', "'}' closing the " + name + " body");
+  }
+  try {
+    // Rules about one op are checked here, so the error points at it.
+    validate_op_shape(op);
+  } catch (const std::invalid_argument& e) {
+    throw ParseError(line, column, e.what());
+  }
+  return op;
 }
 
 std::size_t count_ops(const std::vector<Op>& ops) {
   std::size_t n = 0;
-  for (const Op& op : ops) n += 1 + op.body.size();
+  for (const Op& op : ops) n += 1 + count_ops(op.body);
   return n;
 }
 
@@ -159,6 +219,21 @@ void append_ops(std::string& out, const std::vector<Op>& ops) {
     if (i != 0) out += "; ";
     out += to_string(ops[i]);
   }
+}
+
+template <class F>
+void for_each_op(const std::vector<Op>& ops, F&& visit, std::size_t depth = 1, bool in_scope = false) {
+  for (const Op& op : ops) {
+    visit(op, depth, in_scope);
+    for_each_op(op.body, visit, depth + 1, in_scope || op.kind == OpKind::scoped);
+  }
+}
+
+// The ops a task starts (spawn, gather).
+std::vector<TaskNumber> started_by(const Op& op) {
+  if (op.kind == OpKind::spawn) return {op.arg};
+  if (op.kind == OpKind::gather) return op.tasks;
+  return {};
 }
 
 }  // namespace
@@ -172,15 +247,105 @@ ParseError::ParseError(std::size_t line, std::size_t column, const std::string& 
 std::vector<bool> Program::starts_at_once() const {
   std::vector<bool> at_once(tasks.size(), true);
   for (const TaskProgram& task : tasks) {
-    for (const Op& op : task.ops) {
-      if (op.kind == OpKind::spawn) at_once[static_cast<std::size_t>(op.arg) - 1] = false;
-      for (const Op& inner : op.body) {
-        if (inner.kind == OpKind::spawn) at_once[static_cast<std::size_t>(inner.arg) - 1] = false;
+    for_each_op(task.ops, [&](const Op& op, std::size_t, bool) {
+      for (TaskNumber t : started_by(op)) {
+        if (t >= 1 && static_cast<std::size_t>(t) <= at_once.size()) at_once[static_cast<std::size_t>(t) - 1] = false;
       }
-    }
+    });
   }
   return at_once;
 }
+
+std::size_t Program::lock_count() const {
+  int highest = 0;
+  for (const TaskProgram& task : tasks) {
+    for_each_op(task.ops, [&](const Op& op, std::size_t, bool) {
+      if (uses_lock(op.kind)) highest = std::max(highest, op.lock);
+    });
+  }
+  return static_cast<std::size_t>(highest) + 1;
+}
+
+bool uses_lock(OpKind kind) {
+  return kind == OpKind::acquire || kind == OpKind::release || kind == OpKind::try_acquire ||
+         kind == OpKind::acquire_timeout || kind == OpKind::scoped;
+}
+
+bool has_body(OpKind kind) { return kind == OpKind::scoped || kind == OpKind::try_; }
+
+char lock_name(int lock) { return static_cast<char>('a' + lock); }
+
+void validate_op_shape(const Op& op) {
+  const std::string text = to_string(op);
+  if (has_body(op.kind) && op.body.empty()) throw std::invalid_argument("'" + text + "' needs a body");
+  if (!has_body(op.kind) && !op.body.empty()) throw std::invalid_argument("only scoped and try have a body");
+  if (op.lock < 0 || static_cast<std::size_t>(op.lock) >= kMaxLocks || (!uses_lock(op.kind) && op.lock != 0)) {
+    throw std::invalid_argument("'" + text + "' names a lock out of range");
+  }
+  const int tasks = static_cast<int>(kMaxTasks);
+  switch (op_info(op.kind).arg) {
+    case Arg::seconds:
+      if (op.arg < 0 || op.arg > kMaxTicks) throw std::invalid_argument("'" + text + "' is out of range");
+      break;
+    case Arg::signed_seconds:
+      if (op.arg < -kMaxTicks || op.arg > kMaxTicks) throw std::invalid_argument("'" + text + "' is out of range");
+      break;
+    case Arg::task:
+      if (op.arg < 1 || op.arg > tasks) throw std::invalid_argument("'" + text + "' names a task out of range");
+      break;
+    case Arg::tasks: {
+      if (op.tasks.empty() || op.tasks.size() > kMaxGather) {
+        throw std::invalid_argument("gather takes 1 to " + std::to_string(kMaxGather) + " tasks");
+      }
+      std::vector<TaskNumber> sorted = op.tasks;
+      std::sort(sorted.begin(), sorted.end());
+      if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+        throw std::invalid_argument("'" + text + "' names a task twice");
+      }
+      break;
+    }
+    case Arg::none:
+      if (op.arg != 0) throw std::invalid_argument("'" + text + "' takes no number");
+      break;
+  }
+  if (op.kind != OpKind::gather && !op.tasks.empty()) throw std::invalid_argument("only gather lists tasks");
+}
+
+namespace {
+
+void validate_task(const Program& program, std::size_t t, std::vector<int>& started_by_task) {
+  const std::size_t n = program.tasks.size();
+  const auto self = static_cast<TaskNumber>(t + 1);
+  const std::string where = "task " + std::to_string(self);
+  const auto& ops = program.tasks[t].ops;
+  if (ops.empty()) throw std::invalid_argument(where + " has no operations");
+  if (count_ops(ops) > kMaxOpsPerTask) {
+    throw std::invalid_argument(where + " has more than " + std::to_string(kMaxOpsPerTask) + " operations");
+  }
+  for_each_op(ops, [&](const Op& op, std::size_t depth, bool in_scope) {
+    validate_op_shape(op);
+    const std::string text = where + ": '" + to_string(op) + "'";
+    if (depth > kMaxDepth) throw std::invalid_argument(text + " nests deeper than " + std::to_string(kMaxDepth));
+    if (op.kind == OpKind::guard_release && !in_scope) throw std::invalid_argument(text + " is outside a scoped body");
+    std::vector<TaskNumber> named = started_by(op);
+    if (op.kind == OpKind::cancel || op.kind == OpKind::await_) named.push_back(op.arg);
+    for (TaskNumber k : named) {
+      if (static_cast<std::size_t>(k) > n) throw std::invalid_argument(text + " names a task that does not exist");
+    }
+    if ((op.kind == OpKind::await_ && op.arg <= self) ||
+        (op.kind == OpKind::gather && *std::min_element(op.tasks.begin(), op.tasks.end()) <= self)) {
+      throw std::invalid_argument(text + ": a task awaits only tasks with greater numbers");
+    }
+    for (TaskNumber k : started_by(op)) {
+      if (k == self) throw std::invalid_argument(where + " starts itself");
+      int& by = started_by_task[static_cast<std::size_t>(k) - 1];
+      if (by != 0) throw std::invalid_argument("task " + std::to_string(k) + " is started more than once");
+      by = self;
+    }
+  });
+}
+
+}  // namespace
 
 void validate(const Program& program) {
   const std::size_t n = program.tasks.size();
@@ -188,53 +353,15 @@ void validate(const Program& program) {
     throw std::invalid_argument("a program has 1 to " + std::to_string(kMaxTasks) + " tasks, not " +
                                 std::to_string(n));
   }
-  std::vector<int> spawned_by(n, 0);
-  for (std::size_t t = 0; t < n; ++t) {
-    const std::string where = "task " + std::to_string(t + 1);
-    const auto& ops = program.tasks[t].ops;
-    if (ops.empty()) throw std::invalid_argument(where + " has no operations");
-    if (count_ops(ops) > kMaxOpsPerTask) {
-      throw std::invalid_argument(where + " has more than " + std::to_string(kMaxOpsPerTask) + " operations");
-    }
-    auto check = [&](const Op& op, bool in_body) {
-      if (in_body && (op.kind == OpKind::scoped || op.kind == OpKind::release)) {
-        throw std::invalid_argument(where + ": '" + std::string(name_of(op.kind)) +
-                                    "' is not allowed inside a scoped body");
-      }
-      if (op.kind == OpKind::scoped && op.body.empty()) {
-        throw std::invalid_argument(where + ": a scoped block needs a body");
-      }
-      if (op.kind != OpKind::scoped && !op.body.empty()) {
-        throw std::invalid_argument(where + ": only scoped has a body");
-      }
-      if ((op.kind == OpKind::cancel || op.kind == OpKind::spawn) &&
-          (op.arg < 1 || static_cast<std::size_t>(op.arg) > n)) {
-        throw std::invalid_argument(where + ": " + to_string(op) + " names a task that does not exist");
-      }
-      if ((op.kind == OpKind::sleep || op.kind == OpKind::acquire_timeout) && (op.arg < 0 || op.arg > kMaxTicks)) {
-        throw std::invalid_argument(where + ": " + to_string(op) + " is out of range");
-      }
-      if (op.kind == OpKind::spawn) {
-        const auto target = static_cast<std::size_t>(op.arg) - 1;
-        if (target == t) throw std::invalid_argument(where + " spawns itself");
-        if (spawned_by[target] != 0) {
-          throw std::invalid_argument("task " + std::to_string(op.arg) + " is spawned more than once");
-        }
-        spawned_by[target] = static_cast<int>(t) + 1;
-      }
-    };
-    for (const Op& op : ops) {
-      check(op, false);
-      for (const Op& inner : op.body) check(inner, true);
-    }
-  }
-  // Every spawned task must be reachable from a task that starts at once:
-  // follow spawned_by upwards; a cycle never reaches a starter.
+  std::vector<int> started_by_task(n, 0);
+  for (std::size_t t = 0; t < n; ++t) validate_task(program, t, started_by_task);
+  // Every started task must be reachable from a task that starts at once:
+  // follow started_by upwards; a cycle never reaches a starter.
   for (std::size_t t = 0; t < n; ++t) {
     std::size_t at = t;
-    for (std::size_t hops = 0; spawned_by[at] != 0; ++hops) {
+    for (std::size_t hops = 0; started_by_task[at] != 0; ++hops) {
       if (hops > n) throw std::invalid_argument("task " + std::to_string(t + 1) + " can never start: spawn cycle");
-      at = static_cast<std::size_t>(spawned_by[at]) - 1;
+      at = static_cast<std::size_t>(started_by_task[at]) - 1;
     }
   }
 }
@@ -257,7 +384,7 @@ Program parse_program(std::string_view text) {
                            std::to_string(program.tasks.size() + 1) + ", found task " + std::to_string(number));
     }
     in.expect(':', "':' after the task number");
-    program.tasks.push_back({parse_ops(in, false)});
+    program.tasks.push_back({parse_ops(in)});
     in.skip_blanks();
     if (in.accept('|')) continue;  // compact form
     if (!in.at_end() && !in.accept('\n')) in.fail("expected ';', '|' or the end of the line, found " + in.describe_next());
@@ -270,30 +397,27 @@ Program parse_program(std::string_view text) {
   return program;
 }
 
-std::string_view name_of(OpKind kind) {
-  for (const OpName& known : kOpNames) {
-    if (known.kind == kind) return known.name;
-  }
-  return "?";
-}
+std::string_view name_of(OpKind kind) { return op_info(kind).name; }
 
 std::string to_string(const Op& op) {
   std::string out(name_of(op.kind));
-  switch (op.kind) {
-    case OpKind::scoped:
-      out += " { ";
-      append_ops(out, op.body);
-      out += " }";
+  if (uses_lock(op.kind) && op.lock != 0) {
+    out += ' ';
+    out += lock_name(op.lock);
+  }
+  switch (op_info(op.kind).arg) {
+    case Arg::none: break;
+    case Arg::seconds:
+    case Arg::signed_seconds:
+    case Arg::task: out += ' ' + std::to_string(op.arg); break;
+    case Arg::tasks:
+      for (TaskNumber t : op.tasks) out += ' ' + std::to_string(t);
       break;
-    case OpKind::acquire_timeout:
-    case OpKind::sleep:
-    case OpKind::cancel:
-    case OpKind::spawn:
-      out += ' ';
-      out += std::to_string(op.arg);
-      break;
-    default:
-      break;
+  }
+  if (has_body(op.kind)) {
+    out += " { ";
+    append_ops(out, op.body);
+    out += " }";
   }
   return out;
 }
