@@ -5,19 +5,24 @@
 
 namespace lockstep::check {
 
+using model::EventKind;
 using model::Op;
 using model::OpKind;
+using model::Result;
 
 namespace {
-Duration ticks(int n) { return std::chrono::seconds(n); }
+Duration seconds(int n) { return std::chrono::seconds(n); }
 }  // namespace
 
-Interpreter::Interpreter(const model::Program& program, EventLoop& loop, LockUnderTest& lock)
+Interpreter::Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks)
     : program_(program),
       loop_(loop),
-      lock_(lock),
+      locks_(std::move(locks)),
       handles_(program.tasks.size() + 1),
-      waits_at_(program.tasks.size() + 1) {}
+      waits_at_(program.tasks.size() + 1),
+      guards_(program.tasks.size() + 1),
+      holders_(locks_.size(), 0),
+      peak_holders_(locks_.size(), 0) {}
 
 void Interpreter::spawn_initial_tasks() {
   const std::vector<bool> at_once = program_.starts_at_once();
@@ -32,6 +37,17 @@ std::optional<int> Interpreter::number_if_known(TaskId id) const {
   return it->second;
 }
 
+std::vector<int> Interpreter::take_peak_holders() {
+  std::vector<int> peaks = peak_holders_;
+  peak_holders_ = holders_;
+  return peaks;
+}
+
+void Interpreter::acquired(int lock) {
+  const auto i = static_cast<std::size_t>(lock);
+  peak_holders_.at(i) = std::max(peak_holders_.at(i), ++holders_.at(i));
+}
+
 void Interpreter::spawn(int task) {
   auto& handle = handles_.at(static_cast<std::size_t>(task));
   handle = loop_.spawn(run_task(task), "task " + std::to_string(task));
@@ -39,138 +55,241 @@ void Interpreter::spawn(int task) {
 }
 
 Task<> Interpreter::run_task(int task) {
+  auto& waits = waits_at_[static_cast<std::size_t>(task)];
   try {
     co_await run_ops(task, program_.tasks[static_cast<std::size_t>(task) - 1].ops);
   } catch (const CancelledError&) {
-    waits_at_[static_cast<std::size_t>(task)].clear();
-    log("end=cancelled");
+    waits.reset();
+    log(EventKind::end, Result::cancelled);
     throw;
   } catch (const TaskError&) {
-    waits_at_[static_cast<std::size_t>(task)].clear();
-    log("end=error");
+    waits.reset();
+    log(EventKind::end, Result::error);
     throw;
   } catch (const std::exception& e) {
-    waits_at_[static_cast<std::size_t>(task)].clear();
+    waits.reset();
     unexpected_error_ = "task " + std::to_string(task) + " ended with an unexpected exception: " + e.what();
-    log("end=error");
+    log(EventKind::end, Result::error);
     throw;
   }
-  waits_at_[static_cast<std::size_t>(task)].clear();
-  log("end=ok");
+  waits.reset();
+  log(EventKind::end, Result::ok);
 }
 
-Task<> Interpreter::run_body(int task, const std::vector<Op>& body) {
-  log("scoped");
-  acquired();
-  co_await run_ops(task, body);
-}
-
-void Interpreter::log_scope_exit(const ScopeProbe& probe) {
-  if (!probe.locked_before_exit) {
-    log("/scoped!not-acquired");  // released elsewhere (no owner); SPEC §3
-  } else if (!probe.locked_after_exit) {
-    log("/scoped");
-    --holders_;
-  } else {
-    log("/scoped!kept");  // the guard did not release
+Task<> Interpreter::run_ops(int task, const Ops& ops) {
+  for (const Op& op : ops) {
+    waits_at_[static_cast<std::size_t>(task)] = op.kind;
+    switch (op.kind) {
+      case OpKind::acquire:
+      case OpKind::acquire_timeout: co_await run_lock_wait(task, op); break;
+      case OpKind::scoped: co_await run_scoped(task, op); break;
+      case OpKind::try_: co_await run_try(task, op); break;
+      case OpKind::yield:
+      case OpKind::sleep: co_await run_pause(task, op); break;
+      case OpKind::await_: co_await run_await(task, op); break;
+      case OpKind::gather: co_await run_gather(task, op); break;
+      default: run_instant(task, op); break;
+    }
   }
 }
 
-Task<> Interpreter::run_ops(int task, const std::vector<Op>& ops) {
-  std::string& waits_at = waits_at_[static_cast<std::size_t>(task)];
-  for (const Op& op : ops) {
-    waits_at = std::string(model::name_of(op.kind));
-    switch (op.kind) {
-      case OpKind::acquire:
-        try {
-          co_await lock_.acquire();
-        } catch (const CancelledError&) {
-          log("acquire!cancelled");
-          throw;
-        }
-        log("acquire");
-        acquired();
-        break;
-      case OpKind::acquire_timeout: {
-        bool timed_out = false;
-        try {
-          co_await lock_.acquire_for(ticks(op.arg));
-        } catch (const TimeoutError&) {
-          timed_out = true;
-        } catch (const CancelledError&) {
-          log("acquire_timeout!cancelled");
-          throw;
-        }
-        if (timed_out) {
-          log("acquire_timeout!timeout");
-        } else {
-          log("acquire_timeout");
-          acquired();
-        }
-        break;
-      }
-      case OpKind::release:
-        try {
-          lock_.release();
-          log("release");
-          --holders_;
-        } catch (const LockNotAcquired&) {
-          log("release!not-acquired");
-        }
-        break;
-      case OpKind::try_acquire:
-        if (lock_.try_acquire()) {
-          log("try_acquire=1");
-          acquired();
-        } else {
-          log("try_acquire=0");
-        }
-        break;
-      case OpKind::scoped: {
-        ScopeProbe probe;
-        try {
-          co_await lock_.scoped(run_body(task, op.body), probe);
-        } catch (const LockNotAcquired&) {
-          // Thrown by the guard itself: the body ended normally but the lock
-          // was already free. The program goes on, as after a failed release.
-          if (!probe.acquired) throw;
-        } catch (...) {
-          if (probe.acquired) {
-            log_scope_exit(probe);
-          } else {
-            log("scoped!cancelled");
-          }
-          throw;
-        }
-        log_scope_exit(probe);
-        break;
-      }
-      case OpKind::yield:  // sleep(0) is yield_now()
-      case OpKind::sleep: {
-        const std::string name(model::name_of(op.kind));
-        try {
-          co_await sleep(ticks(op.kind == OpKind::sleep ? op.arg : 0));
-        } catch (const CancelledError&) {
-          log(name + "!cancelled");
-          throw;
-        }
-        log(name);
-        break;
-      }
-      case OpKind::throw_:
-        log("throw");
-        throw TaskError{task};
-      case OpKind::cancel: {
-        TaskHandle<>& target = handles_.at(static_cast<std::size_t>(op.arg));
-        const bool cancelled = target.valid() && target.cancel();
-        log("cancel " + std::to_string(op.arg) + (cancelled ? "=1" : "=0"));
-        break;
-      }
-      case OpKind::spawn:
-        spawn(op.arg);
-        log("spawn " + std::to_string(op.arg));
-        break;
+// acquire [LK-ACQ] and acquire_timeout [WF-*].
+Task<> Interpreter::run_lock_wait(int task, const Op& op) {
+  (void)task;
+  const EventKind kind = op.kind == OpKind::acquire ? EventKind::acquire : EventKind::acquire_timeout;
+  bool timed_out = false;
+  try {
+    if (op.kind == OpKind::acquire) {
+      co_await lock(op.lock).acquire();
+    } else {
+      co_await lock(op.lock).acquire_for(seconds(op.arg));
     }
+  } catch (const TimeoutError&) {
+    timed_out = true;
+  } catch (const CancelledError&) {
+    log(kind, Result::cancelled, op.lock);
+    throw;
+  }
+  if (timed_out) {
+    log(kind, Result::timeout, op.lock);
+    co_return;
+  }
+  log(kind, Result::ok, op.lock);
+  acquired(op.lock);
+}
+
+// yield [LP-YIELD] and sleep [LP-SLEEP].
+Task<> Interpreter::run_pause(int task, const Op& op) {
+  (void)task;
+  const EventKind kind = op.kind == OpKind::yield ? EventKind::yield : EventKind::sleep;
+  try {
+    if (op.kind == OpKind::yield) {
+      co_await yield_now();
+    } else {
+      co_await sleep(seconds(op.arg));
+    }
+  } catch (const CancelledError&) {
+    log(kind, Result::cancelled);
+    throw;
+  }
+  log(kind, Result::ok);
+}
+
+// scoped [SC-*]: the guard's exit is observed through the probe.
+Task<> Interpreter::run_scoped(int task, const Op& op) {
+  ScopeProbe probe;
+  const int l = op.lock;
+  auto body = [this, task, &op, l](std::function<void()> release) -> Task<> {
+    return run_body(task, op, l, std::move(release));
+  };
+  bool not_acquired = false;
+  try {
+    co_await lock(l).scoped(body, probe);
+  } catch (const LockNotAcquired&) {
+    if (!probe.acquired) throw;
+    not_acquired = true;  // the guard found the lock free at a normal exit [SC-EXIT-FREE]
+  } catch (...) {
+    if (probe.acquired) {
+      log_scope_exit(l, probe);
+    } else {
+      log(EventKind::scope_enter, Result::cancelled, l);
+    }
+    throw;
+  }
+  if (not_acquired) {
+    log(EventKind::scope_exit, Result::not_acquired, l);
+  } else {
+    log_scope_exit(l, probe);
+  }
+}
+
+Task<> Interpreter::run_body(int task, const Op& op, int l, std::function<void()> release) {
+  log(EventKind::scope_enter, Result::ok, l);
+  acquired(l);
+  auto& guards = guards_[static_cast<std::size_t>(task)];
+  guards.push_back({l, std::move(release)});
+  try {
+    co_await run_ops(task, op.body);
+  } catch (...) {
+    guards.pop_back();
+    throw;
+  }
+  guards.pop_back();
+}
+
+void Interpreter::log_scope_exit(int l, const ScopeProbe& probe) {
+  if (probe.engaged_before_exit && probe.locked_before_exit && !probe.locked_after_exit) {
+    log(EventKind::scope_exit, Result::released, l);
+    released(l);
+  } else {
+    // Released early, or free while unwinding, or (a broken guard) kept.
+    log(EventKind::scope_exit, Result::skipped, l);
+  }
+}
+
+// [SC-EARLY]
+void Interpreter::guard_release(int task) {
+  auto& guard = guards_[static_cast<std::size_t>(task)].back();
+  try {
+    guard.release();
+    log(EventKind::guard_release, Result::ok, guard.lock);
+    released(guard.lock);
+  } catch (const LockNotAcquired&) {
+    log(EventKind::guard_release, Result::not_acquired, guard.lock);
+  }
+}
+
+// try [TK-CATCH]
+Task<> Interpreter::run_try(int task, const Op& op) {
+  Result result = Result::ok;
+  try {
+    co_await run_ops(task, op.body);
+  } catch (const TaskError&) {
+    result = Result::caught_error;
+  } catch (const CancelledError&) {
+    result = Result::caught_cancelled;
+  }
+  log(EventKind::try_exit, result);
+}
+
+// await [TK-JOIN]
+Task<> Interpreter::run_await(int task, const Op& op) {
+  (void)task;
+  const TaskHandle<>& target = handles_.at(static_cast<std::size_t>(op.arg));
+  if (!target.valid()) {
+    log(EventKind::await_, Result::not_started, -1, op.arg);
+    co_return;
+  }
+  try {
+    co_await target;
+  } catch (const TaskError&) {
+    log(EventKind::await_, Result::error, -1, op.arg);
+    throw;
+  } catch (const CancelledError&) {
+    log(EventKind::await_, Result::cancelled, -1, op.arg);
+    throw;
+  }
+  log(EventKind::await_, Result::ok, -1, op.arg);
+}
+
+// gather [GA-*]: the children start in order, then the task waits for them.
+Task<> Interpreter::run_gather(int task, const Op& op) {
+  (void)task;
+  std::vector<TaskHandle<>> children;
+  for (int child : op.tasks) {
+    spawn(child);
+    children.push_back(handles_.at(static_cast<std::size_t>(child)));
+  }
+  const int first = op.tasks.front();
+  try {
+    co_await gather(std::move(children));
+  } catch (const TaskError&) {
+    log(EventKind::gather, Result::error, -1, first);
+    throw;
+  } catch (const CancelledError&) {
+    log(EventKind::gather, Result::cancelled, -1, first);
+    throw;
+  }
+  log(EventKind::gather, Result::ok, -1, first);
+}
+
+void Interpreter::run_instant(int task, const Op& op) {
+  switch (op.kind) {
+    case OpKind::release:  // [LK-REL]
+      try {
+        lock(op.lock).release();
+        log(EventKind::release, Result::ok, op.lock);
+        released(op.lock);
+      } catch (const LockNotAcquired&) {
+        log(EventKind::release, Result::not_acquired, op.lock);
+      }
+      break;
+    case OpKind::try_acquire:  // [LK-TRY]
+      if (lock(op.lock).try_acquire()) {
+        log(EventKind::try_acquire, Result::yes, op.lock);
+        acquired(op.lock);
+      } else {
+        log(EventKind::try_acquire, Result::no, op.lock);
+      }
+      break;
+    case OpKind::guard_release: guard_release(task); break;
+    case OpKind::throw_:  // [TK-ERR]
+      log(EventKind::throw_, Result::error);
+      throw TaskError{task};
+    case OpKind::cancel: {  // [CN-CANCEL]
+      TaskHandle<>& target = handles_.at(static_cast<std::size_t>(op.arg));
+      const bool cancelled = target.valid() && target.cancel();
+      log(EventKind::cancel, cancelled ? Result::yes : Result::no, -1, op.arg);
+      break;
+    }
+    case OpKind::uncancel:  // [CN-UNCANCEL]
+      log(EventKind::uncancel, Result::ok, -1, 0, handles_.at(static_cast<std::size_t>(task)).uncancel());
+      break;
+    case OpKind::spawn:  // [TK-SPAWN]
+      spawn(op.arg);
+      log(EventKind::spawn, Result::ok, -1, op.arg);
+      break;
+    default: throw std::logic_error("interpreter: not an instant op");
   }
 }
 

@@ -1,59 +1,78 @@
-// Runs a model::Program's tasks as real coroutines on the loop, against a
-// LockUnderTest, logging the same events the model predicts (see
-// model/step_record.hpp for the vocabulary). Internal to check/.
+// Runs a model::Program's tasks as real coroutines on the loop, against one
+// LockUnderTest per lock, logging the typed events the model predicts
+// (model/step_record.hpp; docs/SEMANTICS.md says what each op does).
+// Internal to check/.
 #pragma once
 
-#include <algorithm>
+#include <functional>
 #include <map>
-#include <string>
+#include <optional>
 #include <vector>
 
 #include "lockstep/check/lock_under_test.hpp"
 #include "lockstep/model/program.hpp"
+#include "lockstep/model/step_record.hpp"
 
 namespace lockstep::check {
 
-// The exception `throw` raises in task k.
+// The error `throw` raises in task k (an Exception, not a CancelledError).
 struct TaskError {
   int task;
 };
 
 class Interpreter {
  public:
-  Interpreter(const model::Program& program, EventLoop& loop, LockUnderTest& lock);
+  Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks);
 
   void spawn_initial_tasks();
 
-  [[nodiscard]] int number_of(TaskId id) const { return numbers_.at(id); }
   [[nodiscard]] std::optional<int> number_if_known(TaskId id) const;
-  std::vector<std::string> take_events() { return std::exchange(events_, {}); }
-  [[nodiscard]] const std::string& waits_at(int task) const { return waits_at_.at(static_cast<std::size_t>(task)); }
-  // The most tasks that held the lock at once since the last call: mutual
+  std::vector<model::Event> take_events() { return std::exchange(events_, {}); }
+  [[nodiscard]] std::optional<model::OpKind> waits_at(int task) const { return waits_at_.at(static_cast<std::size_t>(task)); }
+  // The most tasks that held each lock at once since the last call: mutual
   // exclusion is checked at every acquisition, not only between steps.
-  int take_peak_holders() { return std::exchange(peak_holders_, holders_); }
+  std::vector<int> take_peak_holders();
   [[nodiscard]] const TaskHandle<>& handle(int task) const { return handles_.at(static_cast<std::size_t>(task)); }
   // what() of an exception no program op raises, if a task ended with one.
   [[nodiscard]] const std::string& unexpected_error() const { return unexpected_error_; }
 
  private:
+  using Ops = std::vector<model::Op>;
   Task<> run_task(int task);
-  Task<> run_ops(int task, const std::vector<model::Op>& ops);
-  Task<> run_body(int task, const std::vector<model::Op>& body);
+  Task<> run_ops(int task, const Ops& ops);
+  Task<> run_op(int task, const model::Op& op);
+  Task<> run_scoped(int task, const model::Op& op);
+  Task<> run_body(int task, const model::Op& op, int lock, std::function<void()> release);
+  void log_scope_exit(int lock, const ScopeProbe& probe);
+  Task<> run_try(int task, const model::Op& op);
+  Task<> run_await(int task, const model::Op& op);
+  Task<> run_gather(int task, const model::Op& op);
+  Task<> run_lock_wait(int task, const model::Op& op);
+  Task<> run_pause(int task, const model::Op& op);
+  void run_instant(int task, const model::Op& op);
+  void guard_release(int task);
   void spawn(int task);
-  void log(std::string event) { events_.push_back(std::move(event)); }
-  void log_scope_exit(const ScopeProbe& probe);
+  void log(model::EventKind kind, model::Result result, int lock = -1, int target = 0, int value = 0) {
+    events_.push_back({kind, result, lock, target, value});
+  }
+  void acquired(int lock);
+  void released(int lock) { --holders_.at(static_cast<std::size_t>(lock)); }
+  LockUnderTest& lock(int index) { return *locks_.at(static_cast<std::size_t>(index)); }
 
   const model::Program& program_;
   EventLoop& loop_;
-  LockUnderTest& lock_;
-  std::vector<TaskHandle<>> handles_;     // by task number
-  std::vector<std::string> waits_at_;     // by task number
+  std::vector<LockUnderTest*> locks_;
+  std::vector<TaskHandle<>> handles_;                       // by task number
+  std::vector<std::optional<model::OpKind>> waits_at_;      // by task number
+  struct OpenScope {
+    int lock;
+    std::function<void()> release;  // guard.release()
+  };
+  std::vector<std::vector<OpenScope>> guards_;  // by task number: the open scopes, innermost last
   std::map<TaskId, int> numbers_;
-  std::vector<std::string> events_;
-  void acquired() { peak_holders_ = std::max(peak_holders_, ++holders_); }
-
-  int holders_ = 0;  // completed acquisitions minus releases
-  int peak_holders_ = 0;
+  std::vector<model::Event> events_;
+  std::vector<int> holders_;  // per lock: completed acquisitions minus releases
+  std::vector<int> peak_holders_;
   std::string unexpected_error_;
 };
 

@@ -39,101 +39,144 @@ std::string describe_tasks(const std::vector<int>& tasks) {
   return out.empty() ? "none" : out;
 }
 
-// Steers the loop with the choice source, relative to the task that ran last,
-// and checks before every step that the model would pick from the same tasks.
+std::string describe_entries(const std::vector<model::Entry>& entries) {
+  std::string out;
+  for (const model::Entry& e : entries) out += (out.empty() ? "" : ",") + model::to_string(e);
+  return out.empty() ? "none" : out;
+}
+
+long seconds_of(Duration d) { return static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(d).count()); }
+
+// Reads the production run's observable state in the model's terms.
+class Observer {
+ public:
+  Observer(const model::Program& program, const Interpreter& interpreter, EventLoop& loop,
+           const std::vector<LockUnderTest*>& locks)
+      : program_(program), interpreter_(interpreter), loop_(loop), locks_(locks) {}
+
+  [[nodiscard]] int number(TaskId id) const {
+    const auto n = interpreter_.number_if_known(id);
+    if (!n) throw Stop{FailureKind::model_disagreement, "the loop runs a task the program does not have (#" + std::to_string(id) + ")"};
+    return *n;
+  }
+  [[nodiscard]] std::vector<model::Entry> entries(const ReadyTasks& ready) const {
+    std::vector<model::Entry> out;
+    out.reserve(ready.size());
+    for (const ReadyEntry e : ready) out.push_back({static_cast<model::EntryKind>(e.kind), number(e.task)});
+    return out;
+  }
+  [[nodiscard]] model::TaskView task(int t) const {
+    model::TaskView view;
+    const TaskHandle<>& handle = interpreter_.handle(t);
+    if (!handle.valid()) return view;
+    const detail::TaskControl& control = handle.control();
+    view.cancelling = control.cancelling();
+    switch (control.status()) {
+      case detail::TaskControl::Status::ready:
+      case detail::TaskControl::Status::running: view.status = model::TaskStatus::ready; break;
+      case detail::TaskControl::Status::parked: view.status = model::TaskStatus::parked; break;
+      case detail::TaskControl::Status::done: view.status = model::TaskStatus::done; break;
+    }
+    if (view.status == model::TaskStatus::done) {
+      view.end = end_of(handle);
+    } else {
+      view.waits_at = interpreter_.waits_at(t);
+    }
+    return view;
+  }
+  static model::TaskEnd end_of(const TaskHandle<>& handle) {
+    if (!handle.valid() || !handle.done()) return model::TaskEnd::none;
+    switch (handle.control().outcome()) {
+      case detail::Outcome::value: return model::TaskEnd::ok;
+      case detail::Outcome::cancelled: return model::TaskEnd::cancelled;
+      default: return model::TaskEnd::error;
+    }
+  }
+  [[nodiscard]] model::LockView lock(const LockUnderTest& l) const {
+    model::LockView view;
+    const LockStatistics stats = l.statistics();
+    view.locked = stats.locked;
+    if (stats.holder) view.holder = number(*stats.holder);
+    for (const WaiterInfo& w : l.waiters()) {
+      view.waiters.push_back({number(w.task), static_cast<model::WaiterState>(w.state)});
+    }
+    return view;
+  }
+  void after_step(model::StepRecord& step) const {
+    step.queue = entries(loop_.ready());
+    for (std::size_t t = 1; t <= program_.tasks.size(); ++t) step.tasks.push_back(task(static_cast<int>(t)));
+    for (const LockUnderTest* l : locks_) step.locks.push_back(lock(*l));
+    loop_.for_each_timer([&](Duration deadline, TaskId owner) { step.timers.push_back({seconds_of(deadline), number(owner)}); });
+  }
+
+ private:
+  const model::Program& program_;
+  const Interpreter& interpreter_;
+  EventLoop& loop_;
+  const std::vector<LockUnderTest*>& locks_;
+};
+
+// Steers the loop with the choice source: decisions index the ready queue
+// [LP-QUEUE]. Before every step it checks that the model has the same queue
+// and clock.
 class Steering final : public SchedulePolicy {
  public:
-  Steering(ChoiceSource& choices, const Interpreter& interpreter, model::ModelRun* model, EventLoop& loop)
-      : choices_(choices), interpreter_(interpreter), model_(model), loop_(loop) {}
+  Steering(ChoiceSource& choices, const Observer& observer, model::ModelRun* model, EventLoop& loop)
+      : choices_(choices), observer_(observer), model_(model), loop_(loop) {}
 
   std::size_t pick_next(const ReadyTasks& ready) override {
-    std::vector<int> numbers;
-    for (TaskId id : ready) numbers.push_back(interpreter_.number_of(id));
-    std::vector<int> sorted = numbers;
-    std::sort(sorted.begin(), sorted.end());
-    const long now = static_cast<long>(std::chrono::duration_cast<std::chrono::seconds>(loop_.now()).count());
-    if (model_ != nullptr && (sorted != model_->ready() || now != model_->now())) {
-      throw Stop{FailureKind::model_disagreement,
-                 "before step " + std::to_string(step_number + 1) + ": ready tasks " + describe_tasks(sorted) +
-                     " at @" + std::to_string(now) + ", but the model has " + describe_tasks(model_->ready()) +
-                     " at @" + std::to_string(model_->now())};
-    }
-    // Options: the last task first if it can run again, then the rest by number.
-    std::vector<int> options;
-    const bool can_continue = std::find(sorted.begin(), sorted.end(), last_task) != sorted.end();
-    if (can_continue) options.push_back(last_task);
-    for (int t : sorted) {
-      if (t != last_task) options.push_back(t);
+    ready_before = observer_.entries(ready);
+    now_before = seconds_of(loop_.now());
+    if (model_ != nullptr) {
+      const std::vector<model::Entry> expected(model_->ready().begin(), model_->ready().end());
+      if (expected != ready_before || now_before != model_->now()) {
+        throw Stop{FailureKind::model_disagreement,
+                   "before step " + std::to_string(step_number + 1) + ": ready " + describe_entries(ready_before) +
+                       " at @" + std::to_string(now_before) + ", but the model has " + describe_entries(expected) +
+                       " at @" + std::to_string(model_->now())};
+      }
     }
     std::uint32_t decision = 0;
-    if (options.size() >= 2) {
-      decision = choices_.pick(static_cast<std::uint32_t>(options.size()),
-                               can_continue ? ChoiceKind::schedule : ChoiceKind::schedule_after_block, options);
-      if (decision >= options.size()) throw std::out_of_range("choice source returned an index out of range");
+    if (ready_before.size() >= 2) {
+      decision = choices_.pick(static_cast<std::uint32_t>(ready_before.size()), ChoiceKind::schedule, ready_before);
+      if (decision >= ready_before.size()) throw std::out_of_range("choice source returned an index out of range");
       decisions.push_back(decision);
     }
-    chosen = options[decision];
-    ready_before = std::move(sorted);
-    now_before = now;
-    last_task = chosen;
-    return static_cast<std::size_t>(std::find(numbers.begin(), numbers.end(), chosen) - numbers.begin());
+    picked = decision;
+    return decision;
   }
 
   std::vector<std::uint32_t> decisions;
-  std::vector<int> ready_before;
+  std::vector<model::Entry> ready_before;
   long now_before = 0;
-  int chosen = 0;
-  int last_task = 0;
+  std::uint32_t picked = 0;
   std::size_t step_number = 0;
 
  private:
   ChoiceSource& choices_;
-  const Interpreter& interpreter_;
+  const Observer& observer_;
   model::ModelRun* model_;  // null when not comparing
   EventLoop& loop_;
 };
 
-bool ends_with(const std::vector<std::string>& events, const std::string& last) {
-  return !events.empty() && events.back() == last;
+bool ends_with(const model::StepRecord& step, model::Result result) {
+  return !step.events.empty() && step.events.back().kind == model::EventKind::end && step.events.back().result == result;
 }
 
 // Names the difference between what happened and what the model predicted.
 Stop classify(std::size_t step, const StepRecord& got, const StepRecord& expected) {
   const std::string where = "step " + std::to_string(step) + ": ";
-  const std::string detail = "expected " + model::to_string(expected) + ", got " + model::to_string(got);
-  if (ends_with(got.events, "end=error") && !ends_with(expected.events, "end=error")) {
-    return {FailureKind::exception_escaped, where + "task " + std::to_string(got.task) +
-                                                " ended with an exception the model does not raise; " + detail};
+  const std::string detail = model::first_difference(expected, got) + "\n  expected " + model::to_string(expected) +
+                             "\n  got      " + model::to_string(got);
+  const std::string who = model::to_string(got.ran());
+  if (ends_with(got, model::Result::error) && !ends_with(expected, model::Result::error)) {
+    return {FailureKind::exception_escaped, where + who + " ended with an exception the model does not raise; " + detail};
   }
-  if (ends_with(expected.events, "end=error") && !ends_with(got.events, "end=error")) {
-    return {FailureKind::exception_swallowed, where + "task " + std::to_string(got.task) +
-                                                  " should have ended with its exception; " + detail};
+  if (ends_with(expected, model::Result::error) && !ends_with(got, model::Result::error)) {
+    return {FailureKind::exception_swallowed, where + who + " should have ended with its exception; " + detail};
   }
   return {FailureKind::model_disagreement, where + detail};
 }
-
-model::TaskEnd production_end(const TaskHandle<>& handle) {
-  if (!handle.valid() || !handle.done()) return model::TaskEnd::unfinished;
-  if (handle.cancelled()) return model::TaskEnd::cancelled;
-  try {
-    handle.result();
-    return model::TaskEnd::ok;
-  } catch (...) {
-    return model::TaskEnd::error;
-  }
-}
-
-const char* name_of(model::TaskEnd end) {
-  switch (end) {
-    case model::TaskEnd::unfinished: return "unfinished";
-    case model::TaskEnd::ok: return "ok";
-    case model::TaskEnd::error: return "error";
-    case model::TaskEnd::cancelled: return "cancelled";
-  }
-  return "?";
-}
-
-}  // namespace
 
 std::string_view name_of(FailureKind kind) {
   for (const auto& [k, name] : kNames) {
@@ -149,23 +192,98 @@ std::optional<FailureKind> failure_kind_from_name(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// SPEC checks that need no model, after every step.
+void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter, const std::vector<LockUnderTest*>& locks) {
+  if (loop.misdirected_wakeups() != 0) {
+    throw Stop{FailureKind::double_resume,
+               "step " + std::to_string(step) + ": the lock woke a task that was not waiting (a waiter resumed twice)"};
+  }
+  const std::vector<int> peaks = interpreter.take_peak_holders();
+  for (std::size_t l = 0; l < peaks.size(); ++l) {
+    if (peaks[l] > 1) {
+      throw Stop{FailureKind::two_holders, "step " + std::to_string(step) + ": " + std::to_string(peaks[l]) +
+                                               " tasks held lock " + model::lock_name(static_cast<int>(l)) + " at once"};
+    }
+  }
+  // With every task finished, leftover waiters are reported at the end.
+  if (!loop.idle() || loop.unfinished_task_count() == 0) return;
+  for (std::size_t l = 0; l < locks.size(); ++l) {
+    const LockStatistics stats = locks[l]->statistics();
+    if (!stats.locked && stats.live_waiters > 0) {
+      throw Stop{FailureKind::lost_wakeup, "after step " + std::to_string(step) + ": nothing can run, lock " +
+                                               model::lock_name(static_cast<int>(l)) + " is free, and " +
+                                               std::to_string(stats.live_waiters) + " live waiter(s) are still queued"};
+    }
+  }
+}
+
+// The end of the run: stuck tasks, locks and waiters left behind, outcomes.
+void check_end(const model::Program& program, const Interpreter& interpreter, const std::vector<LockUnderTest*>& locks,
+               const model::ModelRun* model, const StepRecord* last_expected, RunResult& result) {
+  std::vector<int> stuck;
+  for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+    const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
+    if (handle.valid() && !handle.done()) stuck.push_back(static_cast<int>(t));
+  }
+  const std::vector<int> model_stuck = model != nullptr ? model->unfinished() : std::vector<int>{};
+  if (!stuck.empty() || !model_stuck.empty()) {
+    if (stuck != model_stuck) {
+      throw Stop{FailureKind::deadlock, "the run stopped with tasks " + describe_tasks(stuck) +
+                                            " suspended; the model expects " + describe_tasks(model_stuck)};
+    }
+    result.predicted_deadlock = stuck;
+  } else {
+    for (std::size_t l = 0; l < locks.size(); ++l) {
+      const LockStatistics stats = locks[l]->statistics();
+      const bool model_held = last_expected != nullptr && last_expected->locks.at(l).locked;
+      if (stats.locked && !model_held && (model != nullptr || last_expected == nullptr)) {
+        throw Stop{FailureKind::lock_left_held,
+                   std::string("every task finished, but lock ") + model::lock_name(static_cast<int>(l)) + " is still held"};
+      }
+      if (stats.live_waiters != 0 || stats.cancelled_waiters != 0) {
+        throw Stop{FailureKind::waiters_left_queued,
+                   "every task finished, but lock " + std::string(1, model::lock_name(static_cast<int>(l))) +
+                       " reports " + std::to_string(stats.live_waiters) + " live and " +
+                       std::to_string(stats.cancelled_waiters) + " cancelled waiter(s) queued"};
+      }
+    }
+  }
+  for (std::size_t t = 1; t <= program.tasks.size() && model != nullptr; ++t) {
+    const auto task = static_cast<int>(t);
+    const model::TaskEnd got = Observer::end_of(interpreter.handle(task));
+    const model::TaskEnd expected = model->end_of(task);
+    if (got == expected) continue;
+    std::string message = "task " + std::to_string(task) + " ended " + std::string(model::name_of(got)) +
+                          ", the model says " + std::string(model::name_of(expected));
+    if (!interpreter.unexpected_error().empty()) message += " (" + interpreter.unexpected_error() + ")";
+    if (got == model::TaskEnd::error) throw Stop{FailureKind::exception_escaped, message};
+    if (expected == model::TaskEnd::error) throw Stop{FailureKind::exception_swallowed, message};
+    throw Stop{FailureKind::model_disagreement, message};
+  }
+}
+
+}  // namespace
+
 RunResult run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
                       const RunOptions& options) {
   RunResult result;
   model::ModelRun model(program);
-  const std::unique_ptr<LockUnderTest> lock = make_lock();  // outlives the loop
+  std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
+  std::vector<LockUnderTest*> locks;
+  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+    owned.push_back(make_lock());
+    locks.push_back(owned.back().get());
+  }
   EventLoop loop;
-  Interpreter interpreter(program, loop, *lock);
+  Interpreter interpreter(program, loop, locks);
+  const Observer observer(program, interpreter, loop, locks);
   model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
-  Steering steering(choices, interpreter, compared, loop);
+  Steering steering(choices, observer, compared, loop);
   loop.set_schedule_policy(&steering);
   interpreter.spawn_initial_tasks();
-
-  auto fail = [&](FailureKind kind, std::string message) {
-    result.failure = kind;
-    result.message = std::move(message);
-  };
-
+  std::optional<StepRecord> last_expected;
   try {
     while (true) {
       if (result.steps.size() >= options.step_budget) {
@@ -177,8 +295,8 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       if (!loop.step()) {
         if (model_can_step) {
           throw Stop{FailureKind::deadlock, "after step " + std::to_string(result.steps.size()) +
-                                                ": nothing can run, but the model expects tasks " +
-                                                describe_tasks(model.ready()) + " to run"};
+                                                ": nothing can run, but the model expects " +
+                                                describe_entries({model.ready().begin(), model.ready().end()}) + " to run"};
         }
         break;
       }
@@ -186,72 +304,21 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       StepRecord got;
       got.now = steering.now_before;
       got.ready = steering.ready_before;
-      got.task = steering.chosen;
+      got.picked = steering.picked;
       got.events = interpreter.take_events();
-      got.waits_at = interpreter.waits_at(steering.chosen);
-      const LockStatistics stats = lock->statistics();
-      got.locked = stats.locked;
-      got.live_waiters = stats.live_waiters;
-      if (stats.holder) got.holder = interpreter.number_if_known(*stats.holder);
+      observer.after_step(got);
       result.steps.push_back(got);
       choices.observe_step(got);
-
-      if (loop.misdirected_wakeups() != 0) {
-        throw Stop{FailureKind::double_resume, "step " + std::to_string(step) +
-                                                   ": the lock woke a task that was not waiting (a waiter resumed twice)"};
-      }
-      if (const int holders = interpreter.take_peak_holders(); holders > 1) {
-        throw Stop{FailureKind::two_holders, "step " + std::to_string(step) + ": " + std::to_string(holders) +
-                                                 " tasks held the lock at once; " + model::to_string(got)};
-      }
-      // With every task finished, leftover waiters are reported at the end.
-      if (loop.idle() && loop.unfinished_task_count() != 0 && !stats.locked && stats.live_waiters > 0) {
-        throw Stop{FailureKind::lost_wakeup, "after step " + std::to_string(step) + ": nothing can run, the lock is free, and " +
-                                                 std::to_string(stats.live_waiters) + " live waiter(s) are still queued"};
-      }
+      check_safety(step, loop, interpreter, locks);
       if (compared != nullptr) {
-        const StepRecord expected = model.step(steering.chosen);
-        if (got != expected) throw classify(step, got, expected);
+        last_expected = model.step(steering.picked);
+        if (got != *last_expected) throw classify(step, got, *last_expected);
       }
     }
-
-    // The end of the run (SPEC §4).
-    const std::vector<int> model_stuck = compared != nullptr ? model.unfinished() : std::vector<int>{};
-    std::vector<int> stuck;
-    for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
-      const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
-      if (handle.valid() && !handle.done()) stuck.push_back(static_cast<int>(t));
-    }
-    const LockStatistics stats = lock->statistics();
-    if (!stuck.empty() || !model_stuck.empty()) {
-      if (stuck != model_stuck) {
-        throw Stop{FailureKind::deadlock, "the run stopped with tasks " + describe_tasks(stuck) +
-                                              " suspended; the model expects " + describe_tasks(model_stuck)};
-      }
-      result.predicted_deadlock = stuck;
-    } else {
-      if (stats.locked && (compared == nullptr || !model.lock().locked())) {
-        throw Stop{FailureKind::lock_left_held, "every task finished, but the lock is still held"};
-      }
-      if (stats.live_waiters != 0 || stats.cancelled_waiters != 0) {
-        throw Stop{FailureKind::waiters_left_queued,
-                   "every task finished, but the lock reports " + std::to_string(stats.live_waiters) +
-                       " live and " + std::to_string(stats.cancelled_waiters) + " cancelled waiter(s) queued"};
-      }
-    }
-    for (std::size_t t = 1; t <= program.tasks.size() && compared != nullptr; ++t) {
-      const auto task = static_cast<int>(t);
-      const model::TaskEnd got = production_end(interpreter.handle(task));
-      const model::TaskEnd expected = model.end_of(task);
-      if (got == expected) continue;
-      std::string message = "task " + std::to_string(task) + " ended " + name_of(got) + ", the model says " + name_of(expected);
-      if (!interpreter.unexpected_error().empty()) message += " (" + interpreter.unexpected_error() + ")";
-      if (got == model::TaskEnd::error) throw Stop{FailureKind::exception_escaped, message};
-      if (expected == model::TaskEnd::error) throw Stop{FailureKind::exception_swallowed, message};
-      throw Stop{FailureKind::model_disagreement, message};
-    }
+    check_end(program, interpreter, locks, compared, last_expected ? &*last_expected : nullptr, result);
   } catch (Stop& stop) {
-    fail(stop.kind, std::move(stop.message));
+    result.failure = stop.kind;
+    result.message = std::move(stop.message);
   }
   result.decisions = std::move(steering.decisions);
   loop.set_schedule_policy(nullptr);

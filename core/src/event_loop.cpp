@@ -14,8 +14,19 @@ ReadyTasks::iterator& ReadyTasks::iterator::operator++() noexcept {
   return *this;
 }
 
+ReadyEntry ReadyTasks::iterator::operator*() const noexcept {
+  if (at_->entry_kind() == detail::EntryKind::task) return {at_->entry_kind(), static_cast<const TaskControl*>(at_)->id()};
+  return {at_->entry_kind(), static_cast<const detail::Callback*>(at_)->owner()};
+}
+
 EventLoop::~EventLoop() {
   closing_ = true;  // from here on, wake() drops wake-ups
+  // Queued callbacks go first: each detaches from the awaiter it serves.
+  for (detail::ReadyNode* node = ready_head_; node != nullptr;) {
+    detail::ReadyNode* next = node->next_ready_;
+    if (node->entry_kind() != detail::EntryKind::task) delete static_cast<detail::Callback*>(node);
+    node = next;
+  }
   ready_head_ = ready_tail_ = nullptr;
   ready_size_ = 0;
   // Destroying a frame runs destructors (guards release, waiters unlink), which
@@ -41,8 +52,13 @@ void EventLoop::enqueue(TaskControl& task) noexcept {
   if (closing_) return;
   assert(task.next_ready_ == nullptr && ready_tail_ != &task && "a task queued twice");
   task.status_ = Status::ready;
-  (ready_tail_ != nullptr ? ready_tail_->next_ready_ : ready_head_) = &task;
-  ready_tail_ = &task;
+  link_ready(task);
+}
+
+// [LP-QUEUE] Everything that becomes ready goes to the back of the queue.
+void EventLoop::link_ready(detail::ReadyNode& node) noexcept {
+  (ready_tail_ != nullptr ? ready_tail_->next_ready_ : ready_head_) = &node;
+  ready_tail_ = &node;
   ++ready_size_;
 }
 
@@ -66,9 +82,10 @@ void EventLoop::wake(TaskControl& task) noexcept {
   enqueue(task);
 }
 
-void EventLoop::arm_timer(detail::Timer& timer, Duration deadline) {
+void EventLoop::arm_timer(detail::Timer& timer, Duration deadline, TaskId owner) {
   assert(!timer.armed_);
-  timer.where_ = timers_.emplace(deadline, &timer);  // equal deadlines keep insertion order
+  timer.where_ = timers_.emplace(deadline, &timer);  // [TM-ORDER] equal deadlines keep insertion order
+  timer.owner_ = owner;
   timer.armed_ = true;
 }
 
@@ -102,7 +119,7 @@ bool EventLoop::step() {
   while (ready_size_ == 0) {
     if (!jump_to_next_timer()) return false;
   }
-  run_step(pop_next());
+  run_entry(pop_next());
   return true;
 }
 
@@ -111,7 +128,7 @@ std::size_t EventLoop::run_ready() {
   while (true) {
     fire_due_timers();
     if (ready_size_ == 0) return steps;
-    run_step(pop_next());
+    run_entry(pop_next());
     ++steps;
   }
 }
@@ -122,7 +139,17 @@ std::size_t EventLoop::run_until_idle() {
   return steps;
 }
 
-TaskControl& EventLoop::pop_next() {
+void EventLoop::run_entry(detail::ReadyNode& node) {
+  if (node.entry_kind() == detail::EntryKind::task) {
+    run_step(static_cast<TaskControl&>(node));
+    return;
+  }
+  auto* callback = static_cast<detail::Callback*>(&node);
+  callback->run();
+  delete callback;
+}
+
+detail::ReadyNode& EventLoop::pop_next() {
   std::size_t index = 0;
   if (policy_ != nullptr) {
     index = policy_->pick_next(ReadyTasks{ready_head_, ready_size_});
@@ -131,8 +158,8 @@ TaskControl& EventLoop::pop_next() {
                               " with only " + std::to_string(ready_size_) + " tasks ready");
     }
   }
-  TaskControl* before = nullptr;
-  TaskControl* picked = ready_head_;
+  detail::ReadyNode* before = nullptr;
+  detail::ReadyNode* picked = ready_head_;
   for (std::size_t i = 0; i < index; ++i) {
     before = picked;
     picked = picked->next_ready_;

@@ -74,11 +74,11 @@ void AcquireAwaiter::enqueue_and_park(std::coroutine_handle<> awaiting) noexcept
 
 // The task is parked here, so this waiter is pending (a woken waiter's task is
 // ready, not parked, and sees its cancellation in await_resume instead).
-bool AcquireAwaiter::interrupt() noexcept {
+Interrupted AcquireAwaiter::interrupt() noexcept {
   assert(state_ == State::pending);
   state_ = State::cancelled;
   --lock_->live_waiters_;  // INV-LIVE-COUNT; cancelled waiters never block the fast path
-  return true;
+  return Interrupted::wake;
 }
 
 void AcquireAwaiter::await_resume() {

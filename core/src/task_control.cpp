@@ -13,7 +13,7 @@ const std::exception_ptr& cancelled_exception() noexcept {
 }
 
 TaskControl::TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept
-    : loop_(&loop), id_(id), name_(std::move(name)) {}
+    : ReadyNode(EntryKind::task), loop_(&loop), id_(id), name_(std::move(name)) {}
 
 bool TaskControl::cancel() noexcept {
   if (status_ == Status::done || loop_->closing()) return false;
@@ -23,12 +23,8 @@ bool TaskControl::cancel() noexcept {
     // circle; each task passes it on once.
     if (interrupting_) return true;
     interrupting_ = true;
-    const bool cancelled_here = parked_at_->interrupt();
+    apply(parked_at_->interrupt());
     interrupting_ = false;
-    if (cancelled_here) {
-      cancel_pending_ = true;
-      loop_->wake(*this);
-    }
   } else {
     // Ready: it sees the cancellation at the await it resumes from. Running:
     // at its next suspension (see park). Never started: it will not start.
@@ -60,10 +56,19 @@ void TaskControl::park(std::coroutine_handle<> resume_at, Interruptible& interru
   // suspends (asyncio cancels the future the task yields).
   if (cancel_pending_) {
     cancel_pending_ = false;
-    if (interruptible.interrupt()) {
+    apply(interruptible.interrupt());
+  }
+}
+
+// [CN-PARKED]: what the interrupted await asks for.
+void TaskControl::apply(Interrupted interrupted) noexcept {
+  switch (interrupted) {
+    case Interrupted::wake:
       cancel_pending_ = true;
       loop_->wake(*this);
-    }
+      break;
+    case Interrupted::handed_on: break;
+    case Interrupted::at_resume: cancel_pending_ = true; break;
   }
 }
 

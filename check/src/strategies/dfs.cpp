@@ -41,7 +41,7 @@ bool DfsSource::allowed(const Level& level, std::uint32_t index, const std::vect
   return true;
 }
 
-std::uint32_t DfsSource::pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) {
+std::uint32_t DfsSource::pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) {
   if (cursor_ < stack_.size()) {
     // Replaying the path to the next unexplored branch.
     Level& level = stack_[cursor_];

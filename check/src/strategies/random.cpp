@@ -10,7 +10,7 @@ std::uint64_t RandomSource::next_u64() {
   return z ^ (z >> 31);
 }
 
-std::uint32_t RandomSource::pick(std::uint32_t n, ChoiceKind, std::span<const int>) {
+std::uint32_t RandomSource::pick(std::uint32_t n, ChoiceKind, ReadyOptions) {
   return static_cast<std::uint32_t>(next_u64() % n);
 }
 

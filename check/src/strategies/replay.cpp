@@ -4,7 +4,7 @@
 
 namespace lockstep::check {
 
-std::uint32_t ReplaySource::pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) {
+std::uint32_t ReplaySource::pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) {
   if (next_ < decisions_.size()) {
     const std::uint32_t decision = decisions_[next_++];
     if (decision >= n) {

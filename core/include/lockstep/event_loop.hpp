@@ -22,17 +22,26 @@ namespace lockstep {
 template <class T>
 class TaskHandle;
 
-// The tasks that could run next, front of the queue first. A cheap view: it is
-// only valid during SchedulePolicy::pick_next.
+// One entry of the ready queue: a step of task `task`, or a loop-internal
+// callback (kind != task) serving an await of task `task`.
+struct ReadyEntry {
+  detail::EntryKind kind = detail::EntryKind::task;
+  TaskId task = 0;
+  friend bool operator==(const ReadyEntry&, const ReadyEntry&) = default;
+};
+
+// The ready queue, front first (asyncio's loop._ready). A cheap view: it is
+// valid until the loop next changes (during SchedulePolicy::pick_next, or
+// between steps).
 class ReadyTasks {
  public:
   class iterator {
    public:
-    using value_type = TaskId;
+    using value_type = ReadyEntry;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    explicit iterator(const detail::TaskControl* at) noexcept : at_(at) {}
-    TaskId operator*() const noexcept { return at_->id(); }
+    explicit iterator(const detail::ReadyNode* at) noexcept : at_(at) {}
+    ReadyEntry operator*() const noexcept;
     iterator& operator++() noexcept;
     iterator operator++(int) noexcept {
       iterator old = *this;
@@ -42,17 +51,17 @@ class ReadyTasks {
     bool operator==(const iterator&) const = default;
 
    private:
-    const detail::TaskControl* at_ = nullptr;
+    const detail::ReadyNode* at_ = nullptr;
   };
 
-  ReadyTasks(const detail::TaskControl* front, std::size_t size) noexcept
+  ReadyTasks(const detail::ReadyNode* front, std::size_t size) noexcept
       : front_(front), size_(size) {}
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
   [[nodiscard]] iterator begin() const noexcept { return iterator{front_}; }
   [[nodiscard]] iterator end() const noexcept { return {}; }
 
  private:
-  const detail::TaskControl* front_;
+  const detail::ReadyNode* front_;
   std::size_t size_;
 };
 
@@ -82,6 +91,7 @@ class Timer {
  private:
   friend class lockstep::EventLoop;
   std::multimap<Duration, Timer*>::iterator where_;
+  TaskId owner_ = 0;
   bool armed_ = false;
 };
 }  // namespace detail
@@ -153,15 +163,31 @@ class EventLoop {
   // nullptr restores FIFO. The policy must outlive its use by the loop.
   void set_schedule_policy(SchedulePolicy* policy) noexcept { policy_ = policy; }
 
+  // The ready queue, front first.
+  [[nodiscard]] ReadyTasks ready() const noexcept { return ReadyTasks{ready_head_, ready_size_}; }
+  // Calls f(deadline, task id) for every armed timer, in the order they fire.
+  template <class F>
+  void for_each_timer(F&& f) const {
+    for (const auto& [deadline, timer] : timers_) f(deadline, timer->owner_);
+  }
+
   // Internal, for awaiters.
   void wake(detail::TaskControl& task) noexcept;
   void enqueue(detail::TaskControl& task) noexcept;
-  void arm_timer(detail::Timer& timer, Duration deadline);
+  void arm_timer(detail::Timer& timer, Duration deadline, TaskId owner);
   void disarm_timer(detail::Timer& timer) noexcept;
+  // asyncio's call_soon of a loop-internal callback: queued at the back; the
+  // loop owns it until it has run.
+  template <class F>
+  void call_soon(detail::EntryKind kind, TaskId owner, detail::Callback** slot, F f) {
+    link_ready(*new detail::CallbackOf<F>(kind, owner, slot, std::move(f)));
+  }
 
  private:
   void adopt(detail::TaskControl& task);
-  detail::TaskControl& pop_next();
+  void link_ready(detail::ReadyNode& node) noexcept;
+  detail::ReadyNode& pop_next();
+  void run_entry(detail::ReadyNode& node);
   void run_step(detail::TaskControl& task);
   void finish(detail::TaskControl& task, detail::Outcome outcome) noexcept;
   bool fire_due_timers() noexcept;
@@ -172,8 +198,8 @@ class EventLoop {
   bool closing_ = false;
   SchedulePolicy* policy_ = nullptr;
   detail::TaskControl* current_ = nullptr;
-  detail::TaskControl* ready_head_ = nullptr;
-  detail::TaskControl* ready_tail_ = nullptr;
+  detail::ReadyNode* ready_head_ = nullptr;
+  detail::ReadyNode* ready_tail_ = nullptr;
   std::size_t ready_size_ = 0;
   detail::TaskControl* live_head_ = nullptr;
   detail::TaskControl* live_tail_ = nullptr;
@@ -276,9 +302,8 @@ class JoinAwaiter final : Joiner, Interruptible {
   void on_done(TaskControl&) noexcept override { self_->loop().wake(*self_); }
   // asyncio: cancelling a task that awaits another task cancels that task too;
   // the awaiter then sees its outcome.
-  bool interrupt() noexcept override {
-    target_.cancel();
-    return false;
+  Interrupted interrupt() noexcept override {
+    return target_.cancel() ? Interrupted::handed_on : Interrupted::at_resume;
   }
 
   TaskHandle<T> target_;
@@ -315,6 +340,11 @@ class TaskHandle {
   }
   // asyncio Task.cancel(): see SPEC §1. Returns false if the task is done.
   bool cancel() noexcept { return task_->cancel(); }
+  // asyncio Task.cancelling() and Task.uncancel() [CN-UNCANCEL]: the count of
+  // outstanding cancel() calls, and withdrawing one (at 0, a cancellation not
+  // yet delivered is withdrawn too, as in CPython 3.13). Returns the new count.
+  [[nodiscard]] int cancelling() const noexcept { return task_->cancelling(); }
+  int uncancel() noexcept { return task_->uncancel(); }
   // The value, or the task's exception rethrown, or CancelledError.
   // std::logic_error if the task has not finished.
   decltype(auto) result() const { return task_->result(); }
@@ -382,21 +412,25 @@ class SleepAwaiter final : Timer, Interruptible {
       task_->yield(awaiting);  // asyncio: sleep(d <= 0) is sleep(0)
       return;
     }
-    task_->loop().arm_timer(*this, task_->loop().deadline_after(delay_));
+    task_->loop().arm_timer(*this, task_->loop().deadline_after(delay_), task_->id());
     task_->park(awaiting, *this);
   }
   void await_resume() {
-    // An interrupted sleep stays cancelled even if the request was withdrawn.
+    // [LP-SLEEP-CANCEL] The timer goes only now that the task resumes (sleep's
+    // `finally: h.cancel()`). An interrupted sleep stays cancelled even if the
+    // request was withdrawn.
+    task_->loop().disarm_timer(*this);
     const bool delivered = task_->take_cancellation();
     if (delivered || interrupted_) detail::throw_cancelled();
   }
 
  private:
-  void fire() noexcept override { task_->loop().wake(*task_); }
-  bool interrupt() noexcept override {
-    task_->loop().disarm_timer(*this);
+  void fire() noexcept override {
+    if (!interrupted_) task_->loop().wake(*task_);
+  }
+  Interrupted interrupt() noexcept override {
     interrupted_ = true;
-    return true;
+    return Interrupted::wake;
   }
 
   Duration delay_;

@@ -13,19 +13,22 @@ namespace lockstep {
 namespace detail {
 
 // Parks the gathering task until every child is done or one has failed.
+// asyncio runs gather's _done_callback as its own loop turn after a child
+// finishes [GA-TURN]: each child's end queues a gather_done callback, and only
+// that callback settles the gather and wakes the task.
 class AllDone final : Interruptible {
  public:
   explicit AllDone(std::vector<TaskControl*> children)
       : children_(std::move(children)), joiners_(std::make_unique<Child[]>(children_.size())) {}
   AllDone(const AllDone&) = delete;
   AllDone& operator=(const AllDone&) = delete;
-
-  bool await_ready() noexcept {
+  ~AllDone() {
     for (std::size_t i = 0; i < children_.size(); ++i) {
-      if (children_[i]->done()) note_done(i);
+      if (joiners_[i].callback != nullptr) joiners_[i].callback->detach();
     }
-    return settled();
   }
+
+  bool await_ready() noexcept { return children_.empty(); }
   template <LockstepPromise P>
   void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
     self_ = &awaiting.promise().task();
@@ -37,12 +40,14 @@ class AllDone final : Interruptible {
     }
     self_->park(awaiting, *this);
   }
-  // Returns the child that failed first, if one did. Every child counts as
-  // retrieved: a later failure of a sibling is not reported as lost (asyncio).
+  // Returns the child that failed first, if one did [GA-FAIL]. Every child
+  // counts as retrieved: a later failure of a sibling is not reported as lost.
   std::optional<std::size_t> await_resume() {
     for (TaskControl* child : children_) child->mark_retrieved();
     const bool delivered = self_ != nullptr && self_->take_cancellation();
-    if (delivered || cancel_requested_) detail::throw_cancelled();
+    // [GA-CANCEL] A cancelled gather whose children all finished without a
+    // failure still ends cancelled.
+    if (delivered || (!first_failure_ && cancel_requested_)) detail::throw_cancelled();
     return first_failure_;
   }
 
@@ -51,56 +56,61 @@ class AllDone final : Interruptible {
     AllDone* parent = nullptr;
     std::size_t index = 0;
     TaskControl* child = nullptr;
+    Callback* callback = nullptr;  // the queued gather_done callback, if any
     ~Child() {
       if (linked()) child->remove_joiner(*this);
     }
-    void on_done(TaskControl&) noexcept override { parent->on_child_done(index); }
+    void on_done(TaskControl&) noexcept override {
+      TaskControl& self = *parent->self_;
+      self.loop().call_soon(EntryKind::gather_done, self.id(), &callback, [p = parent, i = index] { p->counted(i); });
+    }
   };
 
-  [[nodiscard]] bool settled() const noexcept { return first_failure_ || done_ == children_.size(); }
-  void note_done(std::size_t index) noexcept {
+  // [GA-TURN] The gather_done callback of child `index`.
+  void counted(std::size_t index) noexcept {
+    if (settled_) return;
     ++done_;
-    if (!first_failure_ && children_[index]->outcome() != Outcome::value) first_failure_ = index;
+    if (children_[index]->outcome() != Outcome::value) {
+      first_failure_ = index;  // [GA-FAIL] cancelled or failed: settles at once
+    } else if (done_ != children_.size()) {
+      return;
+    }
+    settled_ = true;
+    self_->loop().wake(*self_);
   }
-  void on_child_done(std::size_t index) noexcept {
-    const bool was_settled = settled();
-    note_done(index);
-    if (!was_settled && settled()) self_->loop().wake(*self_);
-  }
-  // asyncio: cancelling a gather cancels every child that has not finished.
-  // The gather ends cancelled even if every child swallows its cancellation.
-  bool interrupt() noexcept override {
+  // [GA-CANCEL] asyncio: cancelling a gather cancels every child that has not
+  // finished; if none could be cancelled, the task itself sees the
+  // cancellation when it resumes.
+  Interrupted interrupt() noexcept override {
+    bool any = false;
+    for (TaskControl* child : children_) any = child->cancel() || any;
+    if (!any) return Interrupted::at_resume;
     cancel_requested_ = true;
-    for (TaskControl* child : children_) child->cancel();
-    return false;
+    return Interrupted::handed_on;
   }
 
   std::vector<TaskControl*> children_;
   std::unique_ptr<Child[]> joiners_;
   std::size_t done_ = 0;
   std::optional<std::size_t> first_failure_;
+  bool settled_ = false;
   bool cancel_requested_ = false;
   TaskControl* self_ = nullptr;
 };
 
 }  // namespace detail
 
-// Spawns every task on the current loop, in order, and waits for all of them.
-// Returns their values in the order given. If one fails (or is cancelled), its
-// exception (or CancelledError) propagates as soon as it happens; the others
-// keep running, as with asyncio's default return_exceptions=False. Cancelling
-// the gathering task cancels every unfinished child.
+// asyncio.gather of tasks already spawned: waits for all of them and returns
+// their values in the order given. If one fails (or is cancelled), its
+// exception (or CancelledError) propagates as soon as gather's callback for it
+// has run [GA-FAIL]; the others keep running, as with asyncio's default
+// return_exceptions=False. Cancelling the gathering task cancels every
+// unfinished child [GA-CANCEL].
 template <class T>
-Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<Task<T>> tasks) {
-  EventLoop& loop = co_await current_loop();
-  std::vector<TaskHandle<T>> handles;
+Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<TaskHandle<T>> handles) {
   std::vector<detail::TaskControl*> controls;
-  handles.reserve(tasks.size());
-  controls.reserve(tasks.size());
-  for (Task<T>& task : tasks) {
-    handles.push_back(loop.spawn(std::move(task)));
-    controls.push_back(&handles.back().control());
-  }
+  controls.reserve(handles.size());
+  for (const TaskHandle<T>& handle : handles) controls.push_back(&handle.control());
   const std::optional<std::size_t> failed = co_await detail::AllDone{std::move(controls)};
   if (failed) handles[*failed].result();  // rethrows
   if constexpr (!std::is_void_v<T>) {
@@ -108,6 +118,21 @@ Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::ve
     values.reserve(handles.size());
     for (const TaskHandle<T>& handle : handles) values.push_back(handle.result());
     co_return values;
+  }
+}
+
+// asyncio.gather of coroutines: spawns every task on the current loop, in
+// order, then gathers them as above.
+template <class T>
+Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<Task<T>> tasks) {
+  EventLoop& loop = co_await current_loop();
+  std::vector<TaskHandle<T>> handles;
+  handles.reserve(tasks.size());
+  for (Task<T>& task : tasks) handles.push_back(loop.spawn(std::move(task)));
+  if constexpr (std::is_void_v<T>) {
+    co_await gather(std::move(handles));
+  } else {
+    co_return co_await gather(std::move(handles));
   }
 }
 

@@ -51,7 +51,7 @@ class AcquireAwaiter : public ListNode, Interruptible {
   friend class lockstep::Lock;
   bool try_fast_path() noexcept;
   void enqueue_and_park(std::coroutine_handle<> awaiting) noexcept;
-  bool interrupt() noexcept override;
+  Interrupted interrupt() noexcept override;
 
   Lock* lock_;
   TaskControl* task_ = nullptr;
@@ -144,6 +144,14 @@ class Lock {
 
   [[nodiscard]] bool locked() const noexcept { return locked_; }
   [[nodiscard]] LockStatistics statistics() const noexcept;
+  // Calls f(task id, state) for every queued waiter, head first; state is
+  // pending, woken or cancelled. For harnesses and debugging.
+  template <class F>
+  void for_each_waiter(F&& f) const {
+    for (const Waiter* w = waiters_.front(); w != nullptr; w = detail::IntrusiveList<Waiter>::next(*w)) {
+      f(w->task_->id(), w->state_);
+    }
+  }
 
  private:
   friend class detail::AcquireAwaiter;

@@ -26,7 +26,9 @@ using await_result_t = decltype(awaiter_of(std::declval<A>()).await_resume());
 // Cancels a task when its deadline passes, as asyncio.timeout() does.
 class CancelTimer final : Timer {
  public:
-  CancelTimer(TaskControl& task, Duration deadline) : task_(&task) { task.loop().arm_timer(*this, deadline); }
+  CancelTimer(TaskControl& task, Duration deadline) : task_(&task) {
+    task.loop().arm_timer(*this, deadline, task.id());
+  }
   CancelTimer(const CancelTimer&) = delete;
   CancelTimer& operator=(const CancelTimer&) = delete;
   ~CancelTimer() { task_->loop().disarm_timer(*this); }
@@ -43,17 +45,64 @@ class CancelTimer final : Timer {
 
 std::string describe_timeout(Duration timeout);
 
+// wait_for(aw, t <= 0) [WF-NONPOS]: CPython wraps the awaitable in a task,
+// cancels it before it ever runs and waits for that: the awaitable never
+// runs. The task parks for two loop turns, the inner task's only step and its
+// done-callback (both queued as callbacks), then resumes.
+class TimeoutNow final : Interruptible {
+ public:
+  TimeoutNow() = default;
+  TimeoutNow(const TimeoutNow&) = delete;
+  TimeoutNow& operator=(const TimeoutNow&) = delete;
+  ~TimeoutNow() {
+    if (callback_ != nullptr) callback_->detach();
+  }
+
+  bool await_ready() const noexcept { return false; }
+  template <LockstepPromise P>
+  void await_suspend(std::coroutine_handle<P> awaiting) {
+    self_ = &awaiting.promise().task();
+    self_->loop().call_soon(EntryKind::timeout_inner, self_->id(), &callback_, [this] { inner_done(); });
+    self_->park(awaiting, *this);
+  }
+  void await_resume() {
+    if (self_->take_cancellation() || interrupted_) detail::throw_cancelled();
+  }
+
+ private:
+  void inner_done() {
+    self_->loop().call_soon(EntryKind::timeout_release, self_->id(), &callback_, [this] {
+      if (!interrupted_) self_->loop().wake(*self_);  // _release_waiter: only a waiter not yet done
+    });
+  }
+  Interrupted interrupt() noexcept override {
+    interrupted_ = true;
+    return Interrupted::wake;
+  }
+
+  TaskControl* self_ = nullptr;
+  Callback* callback_ = nullptr;
+  bool interrupted_ = false;
+};
+
 }  // namespace detail
 
 // Awaits `awaitable` in the current task; if it has not finished `timeout`
 // of virtual time later, cancels it (the task sees CancelledError at that
-// await, so a lock waiter unlinks itself) and throws TimeoutError instead.
-// A cancellation from outside stays a CancelledError. As in asyncio 3.12, an
-// await that completes without suspending completes even with timeout <= 0.
+// await, so a lock waiter unlinks itself) and throws TimeoutError instead
+// [WF-TIMEOUT]. A cancellation from outside stays a CancelledError [WF-OUTSIDE].
+// With timeout <= 0 the awaitable never runs: after two loop turns the task
+// throws TimeoutError (CPython 3.12 and 3.13) [WF-NONPOS]; the awaitable is
+// assumed to be a coroutine or an awaiter, not a task handle (CPython would
+// cancel a task and wait for it).
 template <class Awaitable, class Rep, class Period>
 Task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, std::chrono::duration<Rep, Period> timeout_in) {
   const Duration timeout = detail::saturating_duration(timeout_in);
   using Result = detail::await_result_t<Awaitable>;
+  if (timeout <= Duration::zero()) {
+    co_await detail::TimeoutNow{};
+    throw TimeoutError("lockstep: wait_for timed out after " + detail::describe_timeout(timeout));
+  }
   detail::TaskControl& self = co_await detail::CurrentTaskAwaiter{};
   const int cancelling_before = self.cancelling();
   detail::CancelTimer timer{self, self.loop().deadline_after(timeout)};

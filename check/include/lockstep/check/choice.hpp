@@ -1,12 +1,12 @@
 // Choices: one interface, pick(n, kind), behind every way of steering a run
 // (DESIGN.md). Each strategy is one small class in src/strategies/.
 //
-// A schedule decision is relative to the running task. The options are listed
-// as [the task that ran the previous step, if it can run again], then the
-// other runnable tasks in ascending task number; 0 means "no preemption".
-// The runner asks only when two or more tasks can run. Every source reads as
+// A schedule decision is an index into the loop's ready queue, front first
+// (docs/SEMANTICS.md, LP-QUEUE): 0 is asyncio's own FIFO order, and index i
+// delays the i entries in front of it (the delay bound counts the sum). The
+// runner asks only when two or more entries are ready. Every source reads as
 // 0 once exhausted, so any byte string or vector is a valid schedule and
-// shorter inputs mean fewer preemptions.
+// shorter inputs mean fewer delays.
 #pragma once
 
 #include <cstddef>
@@ -20,18 +20,19 @@
 
 namespace lockstep::check {
 
-// schedule: options[0] is the task that ran last and could go on; any other
-//   answer is a preemption. schedule_after_block: that task cannot run now, so
-//   no answer is a preemption. data: a modelled data choice.
-enum class ChoiceKind : std::uint8_t { schedule, schedule_after_block, data };
+// schedule: an index into the ready queue; answer i costs i delays.
+// data: a modelled data choice.
+enum class ChoiceKind : std::uint8_t { schedule, data };
+
+using ReadyOptions = std::span<const model::Entry>;
 
 
 class ChoiceSource {
  public:
   virtual ~ChoiceSource() = default;
   // Returns a number in [0, n), n >= 2. For schedule choices `options` holds
-  // the task numbers the answer indexes, in the relative order above.
-  virtual std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) = 0;
+  // the ready queue the answer indexes.
+  virtual std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) = 0;
   // "random seed=42", "pct seed=1 depth=2 k=14", ...
   [[nodiscard]] virtual std::string describe() const = 0;
   // Told after every step, choice or not (the explorer's sleep sets use it).
@@ -42,7 +43,7 @@ class ChoiceSource {
 class BytesSource final : public ChoiceSource {
  public:
   BytesSource(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
-  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   [[nodiscard]] std::string describe() const override { return "bytes"; }
 
  private:
@@ -55,7 +56,7 @@ class BytesSource final : public ChoiceSource {
 class VectorSource final : public ChoiceSource {
  public:
   explicit VectorSource(std::vector<std::uint32_t> decisions) : decisions_(std::move(decisions)) {}
-  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   [[nodiscard]] std::string describe() const override { return "vector"; }
 
  private:
@@ -67,7 +68,7 @@ class VectorSource final : public ChoiceSource {
 class RandomSource final : public ChoiceSource {
  public:
   explicit RandomSource(std::uint64_t seed) : seed_(seed), state_(seed) {}
-  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   [[nodiscard]] std::string describe() const override;
   std::uint64_t next_u64();
 
@@ -84,14 +85,17 @@ class RandomSource final : public ChoiceSource {
 class PctSource final : public ChoiceSource {
  public:
   PctSource(std::uint64_t seed, int depth, int max_tasks, std::size_t k);
-  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   [[nodiscard]] std::string describe() const override;
 
  private:
+  static constexpr std::size_t kKinds = 4;  // model::EntryKind values
+  [[nodiscard]] std::size_t slot(const model::Entry& entry) const;
+
   std::uint64_t seed_;
   int depth_;
   std::size_t k_;
-  std::vector<long> priority_;              // by task number
+  std::vector<long> priority_;              // by entry identity
   std::vector<std::size_t> change_points_;  // decision numbers, 1-based
   std::size_t decisions_ = 0;
 };
@@ -103,7 +107,7 @@ class ReplaySource final : public ChoiceSource {
  public:
   explicit ReplaySource(std::vector<std::uint32_t> decisions, std::unique_ptr<ChoiceSource> then = nullptr)
       : decisions_(std::move(decisions)), then_(std::move(then)) {}
-  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   [[nodiscard]] std::string describe() const override;
   [[nodiscard]] bool exhausted() const { return next_ >= decisions_.size(); }
 

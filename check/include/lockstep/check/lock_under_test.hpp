@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "lockstep/lockstep.hpp"
 
@@ -15,9 +16,20 @@ namespace lockstep::check {
 // outside the guard's lifetime.
 struct ScopeProbe {
   bool acquired = false;
+  bool engaged_before_exit = false;  // the guard still meant to release
   bool locked_before_exit = false;
   bool locked_after_exit = false;
 };
+
+// One queued waiter, as the harness sees it.
+struct WaiterInfo {
+  TaskId task = 0;
+  enum class State : unsigned char { pending, woken, cancelled } state = State::pending;
+};
+
+// The body of a scoped block: given a function that releases the guard early
+// (guard.release()), returns the body's coroutine.
+using ScopedBody = std::function<Task<>(std::function<void()> release_guard)>;
 
 class LockUnderTest {
  public:
@@ -26,29 +38,34 @@ class LockUnderTest {
   [[nodiscard]] virtual Task<> acquire() = 0;
   // `co_await wait_for(lock.acquire(), timeout);`
   [[nodiscard]] virtual Task<> acquire_for(Duration timeout) = 0;
-  // `auto guard = co_await lock.scoped(); co_await body;` filling `probe`.
-  [[nodiscard]] virtual Task<> scoped(Task<> body, ScopeProbe& probe) = 0;
+  // `auto guard = co_await lock.scoped(); co_await body(release);` filling `probe`.
+  [[nodiscard]] virtual Task<> scoped(ScopedBody body, ScopeProbe& probe) = 0;
   virtual void release() = 0;
   virtual bool try_acquire() = 0;
   [[nodiscard]] virtual LockStatistics statistics() const = 0;
+  // The waiters in queue order; empty if the lock type cannot list them.
+  [[nodiscard]] virtual std::vector<WaiterInfo> waiters() const = 0;
+  // Whether waiters() lists them (else the harness compares only counts).
+  [[nodiscard]] virtual bool lists_waiters() const = 0;
 };
 
 using LockFactory = std::function<std::unique_ptr<LockUnderTest>()>;
 
-// Adapts any type with Lock's API.
+// Adapts any type with Lock's API. Types with Lock::for_each_waiter have their
+// queue compared in full; others by the counts in statistics().
 template <class L>
 class LockAdapter : public LockUnderTest {
  public:
   Task<> acquire() override { co_await lock_.acquire(); }
   Task<> acquire_for(Duration timeout) override { co_await wait_for(lock_.acquire(), timeout); }
-  Task<> scoped(Task<> body, ScopeProbe& probe) override {
+  Task<> scoped(ScopedBody body, ScopeProbe& probe) override {
     // Declared around the guard, so they are destroyed just after and just
     // before it, on every path.
-    Snapshot after_guard{*this, probe.locked_after_exit};
+    Snapshot after_guard{*this, probe.locked_after_exit, nullptr, nullptr};
     auto guard = co_await lock_.scoped();
     probe.acquired = true;
-    Snapshot before_guard{*this, probe.locked_before_exit};
-    co_await std::move(body);
+    Snapshot before_guard{*this, probe.locked_before_exit, &probe.engaged_before_exit, &guard};
+    co_await body([&guard] { guard.release(); });
   }
   void release() override { lock_.release(); }
   bool try_acquire() override { return lock_.try_acquire(); }
@@ -56,15 +73,34 @@ class LockAdapter : public LockUnderTest {
     const auto s = lock_.statistics();
     return {s.locked, s.live_waiters, s.cancelled_waiters, s.holder};
   }
+  std::vector<WaiterInfo> waiters() const override {
+    std::vector<WaiterInfo> out;
+    if constexpr (requires { lock_.for_each_waiter([](TaskId, auto) {}); }) {
+      lock_.for_each_waiter([&](TaskId task, auto state) {
+        using S = decltype(state);
+        out.push_back({task, state == S::woken       ? WaiterInfo::State::woken
+                             : state == S::cancelled ? WaiterInfo::State::cancelled
+                                                     : WaiterInfo::State::pending});
+      });
+    }
+    return out;
+  }
+  bool lists_waiters() const override { return requires { lock_.for_each_waiter([](TaskId, auto) {}); }; }
 
  protected:
   L lock_;
 
  private:
+  using Guard = decltype(std::declval<L&>().scoped().await_resume());
   struct Snapshot {
     LockAdapter& self;
     bool& locked;
-    ~Snapshot() { locked = self.lock_.locked(); }
+    bool* engaged;
+    Guard* guard;
+    ~Snapshot() {
+      locked = self.lock_.locked();
+      if (engaged != nullptr) *engaged = guard->owns_release();
+    }
   };
 };
 

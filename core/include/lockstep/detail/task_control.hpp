@@ -7,6 +7,7 @@
 #include <coroutine>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "lockstep/detail/intrusive_list.hpp"
 
@@ -31,18 +32,87 @@ class TaskControl;
 // suspension machinery.
 inline thread_local TaskControl* running_task = nullptr;
 
+// What cancelling a parked task did to the await it is parked at [CN-PARKED].
+enum class Interrupted : std::uint8_t {
+  wake,       // the await is cancelled: wake the task; it raises CancelledError there
+  handed_on,  // the cancellation went to what it awaits (a task, a gather's
+              // children); keep waiting for that outcome
+  at_resume,  // nothing could be cancelled: keep waiting, and raise
+              // CancelledError when the task resumes (asyncio's _must_cancel)
+};
+
 // A suspension point that TaskControl::cancel() can interrupt while the task is
-// parked there (a lock waiter, a sleep, a join).
+// parked there (a lock waiter, a sleep, a join, a gather).
 class Interruptible {
  public:
-  // true: the await is now cancelled; wake the task so that it sees
-  //       CancelledError where it resumes.
-  // false: the cancellation was handed on (awaiting another task cancels that
-  //       task, as asyncio does); keep waiting for its outcome.
-  virtual bool interrupt() noexcept = 0;
+  virtual Interrupted interrupt() noexcept = 0;
 
  protected:
   ~Interruptible() = default;
+};
+
+// What the loop's ready queue holds (asyncio's Handle) [LP-QUEUE]: a task's
+// next step, or a loop-internal callback that asyncio spends a turn on.
+enum class EntryKind : std::uint8_t {
+  task,
+  gather_done,      // a gather child finished; the gather counts it [GA-TURN]
+  timeout_inner,    // wait_for(aw, t <= 0): the inner task's only step [WF-NONPOS]
+  timeout_release,  // wait_for(aw, t <= 0): its done-callback, which wakes the task
+};
+
+class ReadyNode {
+ public:
+  ReadyNode(const ReadyNode&) = delete;
+  ReadyNode& operator=(const ReadyNode&) = delete;
+  [[nodiscard]] EntryKind entry_kind() const noexcept { return entry_kind_; }
+
+ protected:
+  explicit ReadyNode(EntryKind kind) noexcept : entry_kind_(kind) {}
+  ~ReadyNode() = default;
+
+ private:
+  friend class lockstep::EventLoop;
+  friend class lockstep::ReadyTasks;
+  ReadyNode* next_ready_ = nullptr;
+  EntryKind entry_kind_;
+};
+
+// A loop-internal callback: allocated when scheduled, owned by the loop until
+// it has run. It serves an awaiter through `slot` (the awaiter's pointer to
+// it); when that awaiter goes first it detaches, and the callback still takes
+// its turn, doing nothing (as a no-op asyncio callback would).
+class Callback : public ReadyNode {
+ public:
+  Callback(EntryKind kind, TaskId owner, Callback** slot) noexcept : ReadyNode(kind), owner_(owner), slot_(slot) {
+    *slot = this;
+  }
+  virtual ~Callback() { detach(); }
+  // The task whose await this callback serves (for traces and schedulers).
+  [[nodiscard]] TaskId owner() const noexcept { return owner_; }
+  void detach() noexcept {
+    if (slot_ != nullptr) *std::exchange(slot_, nullptr) = nullptr;
+  }
+  void run() noexcept {
+    const bool attached = slot_ != nullptr;
+    detach();
+    if (attached) fire();
+  }
+
+ private:
+  virtual void fire() noexcept = 0;
+  TaskId owner_;
+  Callback** slot_;
+};
+
+template <class F>
+class CallbackOf final : public Callback {
+ public:
+  CallbackOf(EntryKind kind, TaskId owner, Callback** slot, F f) noexcept
+      : Callback(kind, owner, slot), f_(std::move(f)) {}
+
+ private:
+  void fire() noexcept override { f_(); }
+  F f_;
 };
 
 // Told once when a task finishes (co_await handle, gather).
@@ -56,15 +126,13 @@ class Joiner : public ListNode {
 
 enum class Outcome : std::uint8_t { pending, value, error, cancelled };
 
-class TaskControl {
+class TaskControl : public ReadyNode {
  public:
   // ready: in the loop's ready queue. running: being stepped. parked: suspended
   // until something wakes it. done: finished; its frame is gone.
   enum class Status : std::uint8_t { ready, running, parked, done };
 
   TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept;
-  TaskControl(const TaskControl&) = delete;
-  TaskControl& operator=(const TaskControl&) = delete;
 
   [[nodiscard]] TaskId id() const noexcept { return id_; }
   [[nodiscard]] const std::string& name() const noexcept { return name_; }
@@ -122,6 +190,7 @@ class TaskControl {
  private:
   friend class lockstep::EventLoop;
   friend class lockstep::ReadyTasks;
+  void apply(Interrupted interrupted) noexcept;
 
   EventLoop* loop_;
   TaskId id_;
@@ -136,7 +205,6 @@ class TaskControl {
   std::coroutine_handle<> resume_at_;
   Interruptible* parked_at_ = nullptr;
   IntrusiveList<Joiner> joiners_;
-  TaskControl* next_ready_ = nullptr;  // EventLoop's ready queue link
   TaskControl* prev_live_ = nullptr;   // EventLoop's list of unfinished tasks
   TaskControl* next_live_ = nullptr;
   int refs_ = 1;  // the loop's own reference, dropped when the task is done
