@@ -14,23 +14,24 @@ namespace {
 
 using Clock = std::chrono::steady_clock;  // budgets only: never part of a run
 
-// How a run ended: the verdict, each task's end, and the lock.
+// How a run ended: the verdict and the observable state after the last step
+// (every task's outcome, every lock, the clock).
 std::string final_state(const RunResult& run) {
-  std::map<int, std::string> ends;
-  for (const auto& step : run.steps) {
-    for (const auto& event : step.events) {
-      if (event.rfind("end=", 0) == 0) ends[step.task] = event;
-    }
-    if (step.events.empty() && step.waits_at.empty()) ends[step.task] = "end=cancelled-before-start";
-  }
   std::string out = verdict_line(run);
-  for (const auto& [task, end] : ends) out += " t" + std::to_string(task) + ":" + end;
-  if (!run.steps.empty()) {
-    const auto& last = run.steps.back();
-    out += last.locked ? " | locked" : " | free";
-    out += " live=" + std::to_string(last.live_waiters) + " @" + std::to_string(last.now);
+  if (run.steps.empty()) return out;
+  const model::StepRecord& last = run.steps.back();
+  std::string state = model::to_string(last);
+  return out + " @" + std::to_string(last.now) + " " + state.substr(state.find(" | ") + 3);
+}
+
+// FNV-1a, 64 bits: the same on every machine and standard library.
+std::uint64_t fingerprint(const std::string& text) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
   }
-  return out;
+  return h;
 }
 
 // ---- checkpoints ----
@@ -43,7 +44,17 @@ std::string join(const std::vector<std::uint32_t>& values) {
 
 std::string to_text(const std::vector<DfsSource::Asleep>& set) {
   std::string out;
-  for (const auto& a : set) out += (out.empty() ? "" : ",") + std::to_string(a.task) + "=" + to_string(a.step);
+  for (const auto& a : set) out += (out.empty() ? "" : ",") + model::to_string(a.entry) + "=" + to_string(a.step);
+  return out.empty() ? "-" : out;
+}
+
+model::Entry entry_of(const std::string& text) {
+  return model::parse_step_record("@0 " + text + " #0: - => - | - | - | -").ready.at(0);
+}
+
+std::string entries_text(const std::vector<model::Entry>& entries) {
+  std::string out;
+  for (const auto& e : entries) out += (out.empty() ? "" : ",") + model::to_string(e);
   return out.empty() ? "-" : out;
 }
 
@@ -54,7 +65,7 @@ std::vector<DfsSource::Asleep> parse_asleep(const std::string& text) {
   for (std::string item; std::getline(in, item, ',');) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) throw std::invalid_argument("bad sleep entry '" + item + "'");
-    out.push_back({std::stoi(item.substr(0, eq)), parse_footprint(item.substr(eq + 1))});
+    out.push_back({entry_of(item.substr(0, eq)), parse_footprint(item.substr(eq + 1))});
   }
   return out;
 }
@@ -62,7 +73,7 @@ std::vector<DfsSource::Asleep> parse_asleep(const std::string& text) {
 std::string make_checkpoint(const model::Program& program, const DfsSource& dfs, const ExploreResult& so_far,
                             const std::unordered_set<std::string>& traces) {
   std::ostringstream out;
-  out << "lockstep explore checkpoint v1\n";
+  out << "lockstep explore checkpoint v2\n";
   out << "program: " << model::to_compact(program) << "\n";
   out << "bound: " << (dfs.bound() ? std::to_string(*dfs.bound()) : "none") << "\n";
   out << "sleep-sets: " << (dfs.sleep_sets() ? 1 : 0) << "\n";
@@ -73,10 +84,10 @@ std::string make_checkpoint(const model::Program& program, const DfsSource& dfs,
   for (const std::string& t : traces) out << "  " << t << "\n";
   out << "stack: " << dfs.stack().size() << "\n";
   for (const auto& level : dfs.stack()) {
-    std::vector<std::uint32_t> options(level.options.begin(), level.options.end());
     out << "  " << level.n << " " << static_cast<int>(level.kind) << " " << level.preemptions_before << " "
-        << level.chosen << " " << (level.frozen ? 1 : 0) << " | " << join(options) << " | " << to_text(level.sleep)
-        << " | " << to_text(level.done) << "\n";
+        << level.chosen << " " << (level.frozen ? 1 : 0) << " | " << entries_text(level.options) << " | "
+        << to_text(level.sleep) << " | " << to_text(level.done) << " | " << (level.explored.empty() ? "-" : join(level.explored))
+        << "\n";
   }
   return out.str();
 }
@@ -118,7 +129,7 @@ Resumed parse_checkpoint(const std::string& text) {
       throw TraceError("checkpoint line " + std::to_string(line_number) + ": '" + text_value + "' is not a number");
     }
   };
-  if (line() != "lockstep explore checkpoint v1") throw TraceError("checkpoint line 1: not a lockstep explore checkpoint v1");
+  if (line() != "lockstep explore checkpoint v2") throw TraceError("checkpoint line 1: not a lockstep explore checkpoint v2");
   Resumed r;
   try {
     r.program = model::parse_program(field("program"));
@@ -139,26 +150,36 @@ Resumed parse_checkpoint(const std::string& text) {
     const std::string l = line();
     try {
       std::istringstream parts(l);
-      std::string head, options, sleep, done, bar;
+      std::string head, options, sleep, done, explored;
       std::getline(parts, head, '|');
       std::getline(parts, options, '|');
       std::getline(parts, sleep, '|');
-      std::getline(parts, done);
+      std::getline(parts, done, '|');
+      std::getline(parts, explored);
       DfsSource::Level level;
       std::istringstream h(head);
       int kind = 0, frozen = 0;
-      if (!(h >> level.n >> kind >> level.preemptions_before >> level.chosen >> frozen) || kind < 0 || kind > 2) {
+      if (!(h >> level.n >> kind >> level.preemptions_before >> level.chosen >> frozen) || kind < 0 || kind > 1 ||
+          level.preemptions_before < 0) {
         throw std::invalid_argument("bad level");
       }
       level.kind = static_cast<ChoiceKind>(kind);
       level.frozen = frozen != 0;
-      std::istringstream o(options);
-      for (int t; o >> t;) level.options.push_back(t);
       auto trim = [](std::string s) {
         s.erase(0, s.find_first_not_of(' '));
         s.erase(s.find_last_not_of(' ') + 1);
         return s;
       };
+      const std::string option_list = trim(options);
+      if (option_list != "-") {
+        std::istringstream o(option_list);
+        for (std::string e; std::getline(o, e, ',');) level.options.push_back(entry_of(e));
+      }
+      const std::string explored_list = trim(explored);
+      if (explored_list != "-") {
+        std::istringstream x(explored_list);
+        for (std::string d; x >> d;) level.explored.push_back(static_cast<std::uint32_t>(number(d)));
+      }
       level.sleep = parse_asleep(trim(sleep));
       level.done = parse_asleep(trim(done));
       if (level.options.size() != level.n || level.chosen >= level.n) throw std::invalid_argument("bad level");
@@ -192,7 +213,7 @@ ExploreResult run_dfs(const model::Program& program, DfsSource& dfs, const Explo
       ++result.executions;
       std::string steps;
       for (const auto& step : run.steps) steps += model::to_string(step) + "\n";
-      traces.insert(std::to_string(std::hash<std::string>{}(steps)));
+      traces.insert(std::to_string(fingerprint(steps)));
       if (options.collect_final_states) finals.insert(final_state(run));
       if (!run.passed() && !result.failure) {
         result.failure = make_trace(program, dfs.describe(), run);
@@ -224,12 +245,15 @@ std::string ExploreResult::coverage(const ExploreOptions& options) const {
   if (!complete) return "stopped early: resume from the checkpoint to finish";
   std::string scope = options.prefix.empty() ? "all schedules" : "all schedules under prefix " + join(options.prefix);
   if (options.preemption_bound) {
-    return scope + " with at most " + std::to_string(*options.preemption_bound) + " preemptions explored";
+    return scope + " with at most " + std::to_string(*options.preemption_bound) + " delays explored";
   }
   return scope + " explored";
 }
 
 ExploreResult explore(const model::Program& program, const ExploreOptions& options, const LockFactory& make_lock) {
+  if (options.preemption_bound && *options.preemption_bound < 0) {
+    throw std::invalid_argument("explore: the delay bound must be 0 or more, not " + std::to_string(*options.preemption_bound));
+  }
   DfsSource dfs(options.preemption_bound, options.sleep_sets, options.prefix);
   return run_dfs(program, dfs, options, make_lock, {}, {}, true);
 }
@@ -251,7 +275,7 @@ ExploreResult resume_exploration(const std::string& checkpoint, const ExploreOpt
 }
 
 std::vector<std::vector<std::uint32_t>> split_prefixes(const model::Program& program, std::size_t parts,
-                                                       const ExploreOptions& options) {
+                                                       const ExploreOptions& options, const LockFactory& make_lock) {
   // Deepen a frontier of prefixes until it has enough of them, or cannot grow.
   std::vector<std::vector<std::uint32_t>> frontier{{}};
   while (frontier.size() < parts) {
@@ -263,34 +287,29 @@ std::vector<std::vector<std::uint32_t>> split_prefixes(const model::Program& pro
         const std::vector<std::uint32_t>& prefix;
         std::size_t at = 0;
         std::optional<std::uint32_t> next_n;
-        std::optional<int> next_preemptions;
-        int preemptions = 0;
+        int delays = 0;
         explicit Probe(const std::vector<std::uint32_t>& p) : prefix(p) {}
-        std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int>) override {
+        std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions) override {
           if (at < prefix.size()) {
             const std::uint32_t d = prefix[at++];
-            if (kind == ChoiceKind::schedule && d != 0) ++preemptions;
+            if (kind == ChoiceKind::schedule) delays += static_cast<int>(d);
             return d;
           }
-          if (!next_n) {
-            next_n = n;
-            next_preemptions = preemptions + (kind == ChoiceKind::schedule ? 1 : 0);
-          }
+          if (!next_n) next_n = n;
           return 0;
         }
         std::string describe() const override { return "split probe"; }
       } probe(prefix);
       RunOptions run = options.run;
       run.compare_with_model = false;  // only the shape of the tree matters here
-      (void)run_program(program, probe, make_production_lock, run);
+      (void)run_program(program, probe, make_lock, run);
       if (!probe.next_n) {
         next.push_back(prefix);
         continue;
       }
       grew = true;
       for (std::uint32_t d = 0; d < *probe.next_n; ++d) {
-        const bool preempts = d != 0 && *probe.next_preemptions > probe.preemptions;
-        if (preempts && options.preemption_bound && probe.preemptions + 1 > *options.preemption_bound) continue;
+        if (options.preemption_bound && probe.delays + static_cast<int>(d) > *options.preemption_bound) continue;
         auto longer = prefix;
         longer.push_back(d);
         next.push_back(std::move(longer));

@@ -1,65 +1,80 @@
 #include "footprint.hpp"
 
-#include <algorithm>
-#include <sstream>
+#include <charconv>
 #include <stdexcept>
 
 namespace lockstep::check {
 namespace {
 
-bool starts_with(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+using model::EventKind;
+using model::OpKind;
 
-bool is_lock_op(const std::string& name) {
-  return name == "acquire" || name == "scoped" || name == "acquire_timeout";
+unsigned bit(int task) { return 1U << static_cast<unsigned>(task); }
+
+bool waits_on_lock(OpKind op) { return op == OpKind::acquire || op == OpKind::scoped || op == OpKind::acquire_timeout; }
+
+bool arms_timer(const model::Event& e) {
+  return e.kind == EventKind::sleep || e.kind == EventKind::acquire_timeout || e.kind == EventKind::end ||
+         (e.kind == EventKind::cancel && e.result == model::Result::yes);
 }
-
-bool touches(const Footprint& a, int task) { return std::find(a.tasks.begin(), a.tasks.end(), task) != a.tasks.end(); }
 
 }  // namespace
 
 Footprint footprint_of(const model::StepRecord& step) {
   Footprint fp;
-  fp.task = step.task;
-  for (const std::string& event : step.events) {
-    if (starts_with(event, "acquire") || starts_with(event, "release") || starts_with(event, "try_acquire") ||
-        starts_with(event, "scoped") || starts_with(event, "/scoped")) {
-      fp.lock = true;
-    } else if (starts_with(event, "cancel ") || starts_with(event, "spawn ")) {
-      fp.tasks.push_back(std::stoi(event.substr(event.find(' ') + 1)));
+  fp.entry = step.ran();
+  if (fp.entry.kind != model::EntryKind::task) fp.tasks |= bit(fp.entry.task);
+  fp.enqueues = step.queue.size() + 1 > step.ready.size();
+  for (const model::Event& e : step.events) {
+    if (e.lock >= 0) fp.locks |= bit(e.lock);
+    if (e.target != 0) fp.tasks |= bit(e.target);
+    if (arms_timer(e)) fp.everything = true;
+  }
+  const auto at = static_cast<std::size_t>(fp.entry.task) - 1;
+  if (at < step.tasks.size()) {
+    const model::TaskView& self = step.tasks[at];
+    if (self.status == model::TaskStatus::done) fp.everything = true;  // joiners, gathers
+    if (self.waits_at && waits_on_lock(*self.waits_at)) fp.locks = ~0U;  // it may have queued on any lock
+    if (self.waits_at && (*self.waits_at == OpKind::sleep || *self.waits_at == OpKind::acquire_timeout)) {
+      fp.everything = true;  // armed a timer
     }
   }
-  if (is_lock_op(step.waits_at)) fp.lock = true;  // it queued on the lock
-  if (step.waits_at == "sleep" || step.waits_at == "acquire_timeout") fp.everything = true;  // armed a timer
   return fp;
 }
 
 bool independent(const Footprint& a, const Footprint& b) {
-  if (a.task == b.task || a.everything || b.everything) return false;
-  if (a.lock && b.lock) return false;
-  return !touches(a, b.task) && !touches(b, a.task);
+  if (a.entry.task == b.entry.task || a.everything || b.everything) return false;
+  if ((a.locks & b.locks) != 0 || (a.enqueues && b.enqueues)) return false;
+  return (a.tasks & bit(b.entry.task)) == 0 && (b.tasks & bit(a.entry.task)) == 0;
 }
 
 std::string to_string(const Footprint& fp) {
-  std::string out = std::to_string(fp.task) + (fp.lock ? "L" : "") + (fp.everything ? "E" : "");
-  for (int t : fp.tasks) out += "." + std::to_string(t);
-  return out;
+  return model::to_string(fp.entry) + "/" + std::to_string(fp.locks) + "/" + std::to_string(fp.tasks) + "/" +
+         (fp.enqueues ? "Q" : "-") + (fp.everything ? "E" : "-");
 }
 
 Footprint parse_footprint(const std::string& text) {
+  // "t3/1/12/Q-"
+  const std::size_t a = text.find('/');
+  const std::size_t b = a == std::string::npos ? a : text.find('/', a + 1);
+  const std::size_t c = b == std::string::npos ? b : text.find('/', b + 1);
+  if (c == std::string::npos || text.size() != c + 3) throw std::invalid_argument("bad footprint '" + text + "'");
   Footprint fp;
-  std::size_t at = 0;
-  while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) != 0) ++at;
-  if (at == 0) throw std::invalid_argument("bad footprint '" + text + "'");
-  fp.task = std::stoi(text.substr(0, at));
-  if (at < text.size() && text[at] == 'L') fp.lock = true, ++at;
-  if (at < text.size() && text[at] == 'E') fp.everything = true, ++at;
-  while (at < text.size()) {
-    if (text[at] != '.') throw std::invalid_argument("bad footprint '" + text + "'");
-    const std::size_t start = ++at;
-    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) != 0) ++at;
-    if (at == start) throw std::invalid_argument("bad footprint '" + text + "'");
-    fp.tasks.push_back(std::stoi(text.substr(start, at - start)));
+  const model::StepRecord probe = model::parse_step_record("@0 " + text.substr(0, a) + " #0: - => - | - | - | -");
+  fp.entry = probe.ready.front();
+  auto number = [&](std::size_t from, std::size_t to) {
+    unsigned value = 0;
+    auto [end, error] = std::from_chars(text.data() + from, text.data() + to, value);
+    if (error != std::errc{} || end != text.data() + to || from == to) throw std::invalid_argument("bad footprint '" + text + "'");
+    return value;
+  };
+  fp.locks = number(a + 1, b);
+  fp.tasks = number(b + 1, c);
+  if ((text[c + 1] != 'Q' && text[c + 1] != '-') || (text[c + 2] != 'E' && text[c + 2] != '-')) {
+    throw std::invalid_argument("bad footprint '" + text + "'");
   }
+  fp.enqueues = text[c + 1] == 'Q';
+  fp.everything = text[c + 2] == 'E';
   return fp;
 }
 

@@ -1,27 +1,27 @@
-// What a step touched, read off its StepRecord: the explorer's sleep sets
-// need to know which steps commute. Conservative: anything uncertain counts as
-// touching everything.
+// What a step touched, read off its typed StepRecord: the explorer's sleep
+// sets need to know which steps commute. Conservative: anything uncertain
+// counts as touching everything.
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "lockstep/model/step_record.hpp"
 
 namespace lockstep::check {
 
 struct Footprint {
-  int task = 0;             // the task that ran
-  bool lock = false;        // read or wrote the lock (including queueing on it)
-  bool everything = false;  // armed a timer: firing it later can change anything
-  std::vector<int> tasks;   // other tasks it cancelled or spawned
+  model::Entry entry;       // what ran
+  unsigned locks = 0;       // bit l: read or wrote lock l (including queueing on it)
+  unsigned tasks = 0;       // bit k: cancelled, started, awaited or woke task k
+  bool enqueues = false;    // appended to the ready queue: order against other appends matters
+  bool everything = false;  // armed or dropped a timer, or a task finished
 
   friend bool operator==(const Footprint&, const Footprint&) = default;
 };
 
 Footprint footprint_of(const model::StepRecord& step);
-// Two steps of different tasks commute: running them in either order from the
-// same state gives the same state.
+// Two steps of different entries commute: running them in either order from
+// the same state gives the same state, ready queue order included.
 bool independent(const Footprint& a, const Footprint& b);
 
 std::string to_string(const Footprint& footprint);

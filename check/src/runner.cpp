@@ -178,6 +178,8 @@ Stop classify(std::size_t step, const StepRecord& got, const StepRecord& expecte
   return {FailureKind::model_disagreement, where + detail};
 }
 
+}  // namespace
+
 std::string_view name_of(FailureKind kind) {
   for (const auto& [k, name] : kNames) {
     if (k == kind) return name;

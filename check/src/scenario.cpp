@@ -18,25 +18,24 @@ class IdSteering final : public SchedulePolicy {
   explicit IdSteering(ChoiceSource& choices) : choices_(choices) {}
 
   std::size_t pick_next(const ReadyTasks& ready) override {
-    std::vector<TaskId> ids(ready.begin(), ready.end());
-    std::vector<TaskId> sorted = ids;
-    std::sort(sorted.begin(), sorted.end());
-    std::vector<int> options;
-    const bool can_continue = std::find(sorted.begin(), sorted.end(), last) != sorted.end();
-    if (can_continue) options.push_back(static_cast<int>(last));
-    for (TaskId id : sorted) {
-      if (id != last) options.push_back(static_cast<int>(id));
+    // Decisions index the ready queue, as in the runner [LP-QUEUE]. Your task
+    // ids stand in for task numbers (PCT keys its priorities by them).
+    std::vector<model::Entry> options;
+    for (const ReadyEntry e : ready) {
+      options.push_back({static_cast<model::EntryKind>(e.kind), static_cast<int>(std::min<TaskId>(e.task, model::kMaxTasks))});
     }
     std::uint32_t decision = 0;
     if (options.size() >= 2) {
-      decision = choices_.pick(static_cast<std::uint32_t>(options.size()),
-                               can_continue ? ChoiceKind::schedule : ChoiceKind::schedule_after_block, options);
+      decision = choices_.pick(static_cast<std::uint32_t>(options.size()), ChoiceKind::schedule, options);
       if (decision >= options.size()) decision = 0;
       decisions.push_back(decision);
     }
-    last = static_cast<TaskId>(options[decision]);
+    std::size_t at = 0;
+    for (const ReadyEntry e : ready) {
+      if (at++ == decision) last = e.task;
+    }
     schedule.push_back(last);
-    return static_cast<std::size_t>(std::find(ids.begin(), ids.end(), last) - ids.begin());
+    return decision;
   }
 
   std::vector<std::uint32_t> decisions;

@@ -7,19 +7,38 @@
 namespace lockstep::check {
 namespace {
 
-bool is_lock_wait(const std::string& op) { return op == "acquire" || op == "scoped" || op == "acquire_timeout"; }
+using model::EventKind;
+using model::OpKind;
 
-std::string holder_of(const model::StepRecord& step) {
-  if (!step.locked) return "-";
-  return step.holder ? "t" + std::to_string(*step.holder) : "?";
+bool is_lock_wait(std::optional<OpKind> op) {
+  return op && (*op == OpKind::acquire || *op == OpKind::scoped || *op == OpKind::acquire_timeout);
 }
 
+// "a:t1" per held lock, "-" when none is held.
+std::string holders_of(const model::StepRecord& step) {
+  std::string out;
+  for (std::size_t l = 0; l < step.locks.size(); ++l) {
+    if (!step.locks[l].locked) continue;
+    out += (out.empty() ? "" : " ") + std::string(1, model::lock_name(static_cast<int>(l))) + ":" +
+           (step.locks[l].holder ? "t" + std::to_string(*step.locks[l].holder) : std::string("?"));
+  }
+  return out.empty() ? "-" : out;
+}
+
+// The ran entry's column: its events, then where the task now waits.
 std::string join_events(const model::StepRecord& step) {
   std::string out;
-  for (const auto& e : step.events) out += (out.empty() ? "" : ", ") + e;
-  if (!step.waits_at.empty()) out += (out.empty() ? "" : " ") + std::string("~") + step.waits_at;
-  return out.empty() ? "(ends)" : out;
+  const model::Entry ran = step.ran();
+  if (ran.kind != model::EntryKind::task) out = "[" + model::to_string(ran).substr(0, 1) + "]";
+  for (const auto& e : step.events) out += (out.empty() ? "" : ", ") + model::to_string(e);
+  const auto at = static_cast<std::size_t>(ran.task) - 1;
+  if (ran.kind == model::EntryKind::task && at < step.tasks.size() && step.tasks[at].waits_at) {
+    out += (out.empty() ? "" : " ") + std::string("~") + std::string(model::name_of(*step.tasks[at].waits_at));
+  }
+  return out.empty() ? "(no events)" : out;
 }
+
+bool in_range(int task, int tasks) { return task >= 1 && task <= tasks; }
 
 std::string pad(std::string text, std::size_t width) {
   if (text.size() > width) text = text.substr(0, width - 1) + "+";
@@ -48,17 +67,18 @@ std::string timeline_text(const Trace& trace) {
   std::ostringstream out;
   out << pad("step", 6) << pad("time", 7);
   for (std::size_t t = 1; t <= tasks; ++t) out << pad("t" + std::to_string(t), width);
-  out << "holder\n";
+  out << "holders\n";
   for (std::size_t i = 0; i < trace.steps.size(); ++i) {
     const auto& step = trace.steps[i];
     out << pad(std::to_string(i + 1), 6) << pad(std::to_string(step.now) + "s", 7);
     for (std::size_t t = 1; t <= tasks; ++t) {
-      const bool ran = step.task == static_cast<int>(t);
+      const bool ran = step.ran().task == static_cast<int>(t);
       out << pad(ran ? join_events(step) : ".", width);
     }
-    out << holder_of(step) << "\n";
+    out << holders_of(step) << "\n";
   }
-  out << "(~op: suspended at op; holder after the step; ? = held, acquired outside a task's acquire)\n";
+  out << "(~op: suspended at op; [g] [i] [r]: a loop callback serving that task (gather, wait_for t<=0); "
+         "holders after the step; ? = held by try_acquire)\n";
   out << "verdict: " << (trace.verdict == FailureKind::none ? "pass" : std::string(name_of(trace.verdict))) << "\n";
   return out.str();
 }
@@ -84,44 +104,41 @@ std::string timeline_svg(const Trace& trace) {
         << "<line x1=\"" << left << "\" y1=\"" << lane_y(t) + lane - 2 << "\" x2=\"" << width - 20 << "\" y2=\""
         << lane_y(t) + lane - 2 << "\" stroke=\"#ddd\"/>\n";
   }
-  std::vector<std::optional<int>> waiting_since(static_cast<std::size_t>(tasks) + 1);
   for (int i = 0; i < steps; ++i) {
     const auto& step = trace.steps[static_cast<std::size_t>(i)];
     const int x = left + col * i;
-    // The step itself: a tick in the lane of the task that ran.
-    svg << "<rect x=\"" << x + 2 << "\" y=\"" << lane_y(step.task) + 4 << "\" width=\"" << col - 4
-        << "\" height=\"6\" fill=\"#888\"><title>step " << i + 1 << " @" << step.now << "s: "
-        << escape(join_events(step)) << "</title></rect>\n";
-    // Holding: a bar in the holder's lane until the next step.
-    if (step.locked && step.holder) {
-      svg << "<rect x=\"" << x << "\" y=\"" << lane_y(*step.holder) + 12 << "\" width=\"" << col
-          << "\" height=\"14\" fill=\"#3a7bd5\"/>\n";
-    } else if (step.locked) {
-      svg << "<rect x=\"" << x << "\" y=\"" << top - 8 << "\" width=\"" << col << "\" height=\"4\" fill=\"#3a7bd5\"/>\n";
-    }
-    // Waiting for the lock: hatching from the suspension to the next step of that task.
-    waiting_since[static_cast<std::size_t>(step.task)].reset();
-    if (is_lock_wait(step.waits_at)) waiting_since[static_cast<std::size_t>(step.task)] = i;
-    for (int t = 1; t <= tasks; ++t) {
-      if (waiting_since[static_cast<std::size_t>(t)] && !(step.task == t && step.locked && step.holder == t)) {
-        svg << "<rect x=\"" << x + (step.task == t ? col / 2 : 0) << "\" y=\"" << lane_y(t) + 12 << "\" width=\""
-            << (step.task == t ? col / 2 : col) << "\" height=\"14\" fill=\"url(#wait)\"/>\n";
+    const int task = step.ran().task;
+    if (!in_range(task, tasks)) continue;  // parse_trace refuses these; stay safe anyway
+    svg << "<rect x=\"" << x + 2 << "\" y=\"" << lane_y(task) + 4 << "\" width=\"" << col - 4
+        << "\" height=\"6\" fill=\"" << (step.ran().kind == model::EntryKind::task ? "#888" : "#bbb")
+        << "\"><title>step " << i + 1 << " @" << step.now << "s: " << escape(join_events(step)) << "</title></rect>\n";
+    for (const model::LockView& l : step.locks) {
+      if (l.locked && l.holder && in_range(*l.holder, tasks)) {
+        svg << "<rect x=\"" << x << "\" y=\"" << lane_y(*l.holder) + 12 << "\" width=\"" << col
+            << "\" height=\"14\" fill=\"#3a7bd5\"/>\n";
       }
     }
-    for (const std::string& e : step.events) {
+    for (int t = 1; t <= tasks && static_cast<std::size_t>(t) <= step.tasks.size(); ++t) {
+      const model::TaskView& view = step.tasks[static_cast<std::size_t>(t) - 1];
+      if (view.status != model::TaskStatus::done && is_lock_wait(view.waits_at)) {
+        svg << "<rect x=\"" << x << "\" y=\"" << lane_y(t) + 12 << "\" width=\"" << col
+            << "\" height=\"14\" fill=\"url(#wait)\"/>\n";
+      }
+    }
+    for (const model::Event& e : step.events) {
       const int mx = x + col / 2;
-      const int my = lane_y(step.task) + 19;
-      if (e == "throw") {
+      const int my = lane_y(task) + 19;
+      if (e.kind == EventKind::throw_) {
         svg << "<text x=\"" << mx - 4 << "\" y=\"" << my + 5 << "\" fill=\"#c00\" font-size=\"16\">x<title>throw</title></text>\n";
-      } else if (e.find("!cancelled") != std::string::npos || e == "end=cancelled") {
+      } else if (e.result == model::Result::cancelled || e.result == model::Result::timeout) {
         svg << "<circle cx=\"" << mx << "\" cy=\"" << my << "\" r=\"6\" fill=\"none\" stroke=\"#c00\" stroke-width=\"2\"><title>"
-            << escape(e) << "</title></circle>\n";
+            << escape(model::to_string(e)) << "</title></circle>\n";
       }
     }
     svg << "<text x=\"" << x + 2 << "\" y=\"" << top + lane * tasks + 14 << "\" fill=\"#666\">" << i + 1 << "</text>\n";
   }
-  svg << "<text x=\"" << left << "\" y=\"" << height - 12 << "\" fill=\"#444\">blue: holds the lock; hatched: waits for it; "
-         "x: throws; o: cancelled. Hover a step for its events.</text>\n";
+  svg << "<text x=\"" << left << "\" y=\"" << height - 12 << "\" fill=\"#444\">blue: holds a lock; hatched: waits for one; "
+         "x: throws; o: cancelled or timed out. Hover a step for its events.</text>\n";
   svg << "</svg>\n";
   return svg.str();
 }

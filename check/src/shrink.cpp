@@ -10,43 +10,79 @@ using model::Op;
 using model::OpKind;
 using model::Program;
 
-std::size_t count_ops(const Program& program) {
+std::size_t count_ops(const std::vector<Op>& ops) {
   std::size_t n = 0;
-  for (const auto& task : program.tasks) {
-    for (const Op& op : task.ops) n += 1 + op.body.size();
-  }
+  for (const Op& op : ops) n += 1 + count_ops(op.body);
   return n;
 }
 
-bool names_task(const Op& op) { return op.kind == OpKind::cancel || op.kind == OpKind::spawn; }
+std::size_t count_ops(const Program& program) {
+  std::size_t n = 0;
+  for (const auto& task : program.tasks) n += count_ops(task.ops);
+  return n;
+}
 
-// The program without task `removed` (1-based): ops naming it go, and task
-// numbers above it move down by one.
+bool names_task(const Op& op) {
+  return op.kind == OpKind::cancel || op.kind == OpKind::spawn || op.kind == OpKind::await_;
+}
+
+// Ops without task `removed`: ops naming it go (a gather loses that child, or
+// goes if it was the only one), numbers above it move down by one.
+std::vector<Op> renumber(std::vector<Op> ops, int removed) {
+  std::vector<Op> kept;
+  for (Op& op : ops) {
+    if (names_task(op) && op.arg == removed) continue;
+    if (names_task(op) && op.arg > removed) --op.arg;
+    std::erase(op.tasks, removed);
+    for (int& t : op.tasks) t -= t > removed ? 1 : 0;
+    if (op.kind == OpKind::gather && op.tasks.empty()) continue;
+    op.body = renumber(std::move(op.body), removed);
+    if (model::has_body(op.kind) && op.body.empty()) op.body.push_back(Op{});
+    kept.push_back(std::move(op));
+  }
+  return kept;
+}
+
+// The program without task `removed` (1-based).
 std::optional<Program> without_task(const Program& program, int removed) {
   if (program.tasks.size() <= 1) return std::nullopt;
   Program out;
-  auto renumber = [&](std::vector<Op> ops) {
-    std::vector<Op> kept;
-    for (Op& op : ops) {
-      if (names_task(op) && op.arg == removed) continue;
-      if (names_task(op) && op.arg > removed) --op.arg;
-      std::vector<Op> body;
-      for (Op& inner : op.body) {
-        if (names_task(inner) && inner.arg == removed) continue;
-        if (names_task(inner) && inner.arg > removed) --inner.arg;
-        body.push_back(inner);
-      }
-      if (op.kind == OpKind::scoped && body.empty()) body.push_back(Op{OpKind::yield, 0, {}});
-      op.body = std::move(body);
-      kept.push_back(std::move(op));
-    }
-    return kept;
-  };
   for (std::size_t t = 0; t < program.tasks.size(); ++t) {
     if (static_cast<int>(t) + 1 == removed) continue;
-    auto ops = renumber(program.tasks[t].ops);
-    if (ops.empty()) ops.push_back(Op{OpKind::yield, 0, {}});
+    auto ops = renumber(program.tasks[t].ops, removed);
+    if (ops.empty()) ops.push_back(Op{});
     out.tasks.push_back({std::move(ops)});
+  }
+  return out;
+}
+
+// Every simpler version of one op list, each a whole new list: an op dropped,
+// a body spliced in place of its op, simpler arguments and kinds, and the same
+// inside every body.
+std::vector<std::vector<Op>> simpler_lists(const std::vector<Op>& ops) {
+  std::vector<std::vector<Op>> out;
+  for (std::size_t i = ops.size(); i-- > 0;) {
+    const Op& op = ops[i];
+    auto with = [&](std::vector<Op> replacement) {
+      std::vector<Op> list(ops.begin(), ops.begin() + static_cast<long>(i));
+      list.insert(list.end(), replacement.begin(), replacement.end());
+      list.insert(list.end(), ops.begin() + static_cast<long>(i) + 1, ops.end());
+      if (!list.empty()) out.push_back(std::move(list));
+    };
+    with({});
+    if (model::has_body(op.kind)) with(op.body);
+    Op simpler = op;
+    if ((op.kind == OpKind::sleep || op.kind == OpKind::acquire_timeout) && op.arg != 0) simpler.arg = 0;
+    if (op.lock != 0) simpler.lock = 0;
+    if (op.kind == OpKind::gather && op.tasks.size() > 1) simpler.tasks.pop_back();
+    if (!(simpler == op)) with({simpler});
+    if (op.kind == OpKind::scoped || op.kind == OpKind::acquire_timeout) with({Op{OpKind::acquire, 0, op.lock, {}, {}}});
+    if (op.kind == OpKind::sleep) with({Op{}});
+    for (std::vector<Op>& body : simpler_lists(op.body)) {
+      Op inner = op;
+      inner.body = std::move(body);
+      with({inner});
+    }
   }
   return out;
 }
@@ -61,18 +97,6 @@ std::vector<std::uint32_t> trimmed(std::vector<std::uint32_t> decisions) {
 bool simpler(const std::vector<std::uint32_t>& a, const std::vector<std::uint32_t>& b) {
   if (a.size() != b.size()) return a.size() < b.size();
   return a < b;
-}
-
-std::optional<OpKind> simpler_kind(OpKind kind) {
-  switch (kind) {
-    case OpKind::scoped:
-    case OpKind::acquire_timeout:
-      return OpKind::acquire;
-    case OpKind::sleep:
-      return OpKind::yield;
-    default:
-      return std::nullopt;
-  }
 }
 
 struct Candidate {
@@ -112,34 +136,10 @@ class Shrinker {
 
   bool shrink_ops() {
     for (std::size_t t = 0; t < best.program.tasks.size(); ++t) {
-      const auto& ops = best.program.tasks[t].ops;
-      for (std::size_t i = ops.size(); i-- > 0;) {
-        // Drop the op; a scoped block may also be replaced by its body.
-        if (ops.size() > 1) {
-          Candidate c = best;
-          c.program.tasks[t].ops.erase(c.program.tasks[t].ops.begin() + static_cast<long>(i));
-          if (try_candidate(std::move(c))) return true;
-        }
-        const Op& op = ops[i];
-        for (std::size_t j = op.body.size(); j-- > 0 && op.body.size() > 1;) {
-          Candidate c = best;
-          auto& body = c.program.tasks[t].ops[i].body;
-          body.erase(body.begin() + static_cast<long>(j));
-          if (try_candidate(std::move(c))) return true;
-        }
-        // Simpler arguments: shorter sleeps and timeouts.
-        if ((op.kind == OpKind::sleep || op.kind == OpKind::acquire_timeout) && op.arg > 0) {
-          Candidate c = best;
-          c.program.tasks[t].ops[i].arg = 0;
-          if (try_candidate(std::move(c))) return true;
-        }
-        // Simpler operations: a plain acquire for a scoped block or a timed
-        // acquire, a yield for a sleep.
-        if (const auto simpler_op = simpler_kind(op.kind)) {
-          Candidate c = best;
-          c.program.tasks[t].ops[i] = Op{*simpler_op, 0, {}};
-          if (try_candidate(std::move(c))) return true;
-        }
+      for (std::vector<Op>& ops : simpler_lists(best.program.tasks[t].ops)) {
+        Candidate c = best;
+        c.program.tasks[t].ops = std::move(ops);
+        if (try_candidate(std::move(c))) return true;
       }
     }
     return false;
@@ -212,13 +212,8 @@ TraceSize size_of(const Trace& trace) {
   size.operations = count_ops(trace.program);
   for (std::uint32_t d : trace.decisions) size.decisions += d != 0 ? 1 : 0;
   size.steps = trace.steps.size();
-  // A preemption: the task that ran last could run again, but another ran.
-  for (std::size_t i = 1; i < trace.steps.size(); ++i) {
-    const auto& before = trace.steps[i - 1];
-    const auto& step = trace.steps[i];
-    const bool could_continue = std::find(step.ready.begin(), step.ready.end(), before.task) != step.ready.end();
-    if (could_continue && step.task != before.task) ++size.preemptions;
-  }
+  // Delays: each pick of index i passes over i entries queued before it.
+  for (const auto& step : trace.steps) size.preemptions += step.picked;
   return size;
 }
 
@@ -228,7 +223,7 @@ std::string to_string(const TraceSize& s) {
   };
   return plural(s.tasks, "task", "tasks") + ", " + plural(s.operations, "operation", "operations") + ", " +
          plural(s.decisions, "decision", "decisions") + ", " + plural(s.steps, "step", "steps") + ", " +
-         plural(s.preemptions, "preemption", "preemptions");
+         plural(s.preemptions, "delay", "delays");
 }
 
 std::string ShrinkResult::summary() const {
@@ -237,7 +232,7 @@ std::string ShrinkResult::summary() const {
          " operations, " + std::to_string(before.decisions - after.decisions) + " of " +
          std::to_string(before.decisions) + " decisions (" + std::to_string(before.steps) + " -> " +
          std::to_string(after.steps) + " steps, " + std::to_string(before.preemptions) + " -> " +
-         std::to_string(after.preemptions) + " preemptions) in " + std::to_string(attempts) + " runs";
+         std::to_string(after.preemptions) + " delays) in " + std::to_string(attempts) + " runs";
 }
 
 ShrinkResult shrink(const Trace& failing, const LockFactory& make_lock, const RunOptions& options) {

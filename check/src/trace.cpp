@@ -82,6 +82,32 @@ std::string trim(const std::string& s) {
   return s.substr(b, s.find_last_not_of(' ') - b + 1);
 }
 
+// A recorded step must describe this program: its tasks and its locks.
+void check_fits(const model::Program& program, const model::StepRecord& step) {
+  const auto n = static_cast<int>(program.tasks.size());
+  auto task_ok = [&](int t) {
+    if (t < 1 || t > n) throw std::invalid_argument("the step names task " + std::to_string(t) + ", the program has " + std::to_string(n));
+  };
+  for (const auto& e : step.ready) task_ok(e.task);
+  for (const auto& e : step.queue) task_ok(e.task);
+  for (const auto& e : step.events) {
+    if (e.target != 0) task_ok(e.target);
+    if (e.lock >= static_cast<int>(program.lock_count())) throw std::invalid_argument("the step names a lock the program does not use");
+  }
+  for (const auto& t : step.timers) task_ok(t.task);
+  if (step.tasks.size() != program.tasks.size()) {
+    throw std::invalid_argument("the step lists " + std::to_string(step.tasks.size()) + " tasks, the program has " + std::to_string(n));
+  }
+  if (step.locks.size() != program.lock_count()) {
+    throw std::invalid_argument("the step lists " + std::to_string(step.locks.size()) + " locks, the program uses " +
+                                std::to_string(program.lock_count()));
+  }
+  for (const auto& l : step.locks) {
+    if (l.holder) task_ok(*l.holder);
+    for (const auto& w : l.waiters) task_ok(w.task);
+  }
+}
+
 Trace parse_compact(std::string_view text) {
   // "lockstep v1 / PROGRAM / DECISIONS"
   const std::string line = trim(std::string(text.substr(0, text.find('\n'))));
@@ -192,6 +218,7 @@ Trace parse_trace(std::string_view text) {
     }
     try {
       trace.steps.push_back(model::parse_step_record(line.substr(number.size())));
+      check_fits(trace.program, trace.steps.back());
     } catch (const std::invalid_argument& e) {
       throw TraceError("trace line " + std::to_string(at) + ": " + e.what());
     }

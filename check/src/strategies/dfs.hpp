@@ -1,5 +1,6 @@
 // Stateless depth-first enumeration of schedules behind pick(n, kind), with an
-// optional preemption bound and sleep sets (Godefroid). Internal to check/:
+// optional delay bound (decision index i costs i delays; docs/SEMANTICS.md)
+// and sleep sets (Godefroid) keyed by queue entry. Internal to check/:
 // the explorer (explore.hpp) drives it, one execution at a time.
 #pragma once
 
@@ -19,25 +20,26 @@ struct ExecutionPruned {};
 class DfsSource final : public ChoiceSource {
  public:
   struct Asleep {
-    int task;
+    model::Entry entry;
     Footprint step;  // what it would do next (recorded when it was explored)
   };
   // One decision point on the current path.
   struct Level {
     std::uint32_t n = 0;
     ChoiceKind kind = ChoiceKind::schedule;
-    std::vector<int> options;
+    std::vector<model::Entry> options;
     std::uint32_t chosen = 0;
-    int preemptions_before = 0;
+    int preemptions_before = 0;  // delays spent above this level
     std::vector<Asleep> sleep;  // asleep on arrival
-    std::vector<Asleep> done;   // explored from here already
+    std::vector<Asleep> done;   // explored from here already (for the sleep sets)
+    std::vector<std::uint32_t> explored;  // indices explored from here already
     bool frozen = false;        // part of a fixed prefix (a split's subtree root)
     std::optional<Asleep> recorded;  // the chosen task's step from here, this execution
   };
 
   DfsSource(std::optional<int> preemption_bound, bool sleep_sets, std::vector<std::uint32_t> prefix = {});
 
-  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, std::span<const int> options) override;
+  std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   void observe_step(const model::StepRecord& step) override;
   [[nodiscard]] std::string describe() const override;
 
@@ -53,7 +55,7 @@ class DfsSource final : public ChoiceSource {
 
  private:
   [[nodiscard]] bool allowed(const Level& level, std::uint32_t index, const std::vector<Asleep>& sleep) const;
-  [[nodiscard]] bool preempts(const Level& level, std::uint32_t index) const;
+  [[nodiscard]] static int cost(const Level& level, std::uint32_t index);
 
   std::optional<int> bound_;
   bool sleep_sets_;

@@ -17,7 +17,9 @@
 namespace lockstep::check {
 
 struct ExploreOptions {
-  std::optional<int> preemption_bound;  // none: every schedule
+  // The delay bound (docs/SEMANTICS.md): decision i costs i delays; none:
+  // every schedule. (Named for the flag --preemptions.)
+  std::optional<int> preemption_bound;
   bool sleep_sets = true;
   std::optional<std::chrono::duration<double>> time_budget;  // stop (with a checkpoint) after this
   std::size_t max_executions = 0;                             // 0: no limit
@@ -55,6 +57,7 @@ ExploreResult resume_exploration(const std::string& checkpoint, const ExploreOpt
 // subtrees; explore each with ExploreOptions::prefix. Together they cover every
 // schedule; with sleep sets each subtree prunes only within itself.
 std::vector<std::vector<std::uint32_t>> split_prefixes(const model::Program& program, std::size_t parts,
-                                                       const ExploreOptions& options);
+                                                       const ExploreOptions& options,
+                                                       const LockFactory& make_lock = make_production_lock);
 
 }  // namespace lockstep::check

@@ -1,14 +1,14 @@
 // Traces: the versioned, line-per-step text record of a run, its one-line
 // compact form, and replay against the record.
 //
-//   lockstep trace v1
+//   lockstep trace v2
 //   strategy: random seed=42
 //   program:
 //     task 1: acquire; yield; release
 //     task 2: acquire
 //   decisions: 0 1
 //   steps: 3
-//     1 @0 ready=1,2 t1: acquire -> waits yield | locked holder=1 live=0
+//     1 @0 t1,t2 #0: acquire a ok => t2,t1 | 1=ready:yield,2=ready | a=held(1)[] | -
 //     ...
 //   verdict: pass
 //
@@ -26,7 +26,7 @@
 
 namespace lockstep::check {
 
-inline constexpr int kTraceVersion = 1;
+inline constexpr int kTraceVersion = 2;
 
 struct Trace {
   model::Program program;
@@ -40,7 +40,7 @@ struct Trace {
 Trace make_trace(const model::Program& program, const std::string& strategy, const RunResult& run);
 
 std::string to_text(const Trace& trace);
-// "lockstep v1 / task 1: acquire; release | task 2: acquire / 0 1"
+// "lockstep v2 / task 1: acquire; release | task 2: acquire / 0 1"
 std::string to_compact(const Trace& trace);
 
 // A corrupt or mismatched trace: the message names the line.
