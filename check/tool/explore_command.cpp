@@ -60,6 +60,21 @@ check::ExploreOptions options_of_checkpoint(const std::string& checkpoint, check
   return options;
 }
 
+// check::resume_exploration takes the bound and the sleep-set setting as it
+// finds them (a bound of 4294967295 becomes -1 and explores nothing, then
+// claims every schedule); refuse what the command line would refuse.
+void check_checkpoint_settings(const std::string& name, const std::string& checkpoint) {
+  if (const auto bound = checkpoint_field(checkpoint, "bound"); bound && *bound != "none") {
+    const auto b = whole_number(*bound);
+    if (!b || *b > 64) {
+      throw InputError(name + ": the checkpoint's bound must be none or 0 to 64, not '" + *bound + "'");
+    }
+  }
+  if (const auto sleep = checkpoint_field(checkpoint, "sleep-sets"); sleep && *sleep != "0" && *sleep != "1") {
+    throw InputError(name + ": the checkpoint's sleep-sets must be 0 or 1, not '" + *sleep + "'");
+  }
+}
+
 std::uint64_t runs_of(const check::ExploreResult& r) { return r.executions + r.pruned; }
 
 const char* signal_name(int signal) {
@@ -367,10 +382,15 @@ Explored explore_in_slices(const model::Program* program, const std::string* che
     o.max_executions = 0;
     o.time_budget = slice;
     if (limits.deadline) {
-      const Seconds remaining = *limits.deadline - Clock::now();
+      Seconds remaining = *limits.deadline - Clock::now();
       if (remaining.count() <= 0) {
-        out.out_of_time = true;
-        break;
+        if (started) {
+          out.out_of_time = true;
+          break;
+        }
+        // The first slice always runs (at least one execution), so that a
+        // run stopped at once still has a checkpoint to resume.
+        remaining = Seconds(0);
       }
       o.time_budget = std::min(slice, remaining);
     }
@@ -451,6 +471,7 @@ int explore_command(const std::string& self, const Args& args) {
   model::Program program;
   if (resume) {
     checkpoint = read_input(args.text("resume"), kMaxCheckpointBytes);
+    check_checkpoint_settings(args.text("resume"), *checkpoint);
   } else {
     program = read_program(*args.operand);
   }
