@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "signals.hpp"
 
 namespace lockstep::tool {
 
@@ -25,37 +26,58 @@ struct Row {
 }  // namespace
 
 int campaign(const std::string& self, const Args& args) {
-  const std::string dir = args.text("programs", "check/programs");
-  const double budget = args.seconds("budget", 60);
-  const auto bound = static_cast<int>(args.number("preemptions", 2));
-  std::vector<std::filesystem::path> programs;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".prog") programs.push_back(entry.path());
+  if (args.operand) throw Usage("campaign takes no argument, got '" + *args.operand + "'");
+  const std::string dir = args.text("programs");
+  const double budget = args.seconds("budget");
+  const auto bound = static_cast<int>(args.whole("preemptions"));
+  const std::string out = args.text("out");
+  check_output_path(out, "--out");
+  std::error_code error;
+  if (!std::filesystem::exists(dir, error)) throw InputError("campaign: no such folder " + dir);
+  if (!std::filesystem::is_directory(dir, error)) throw InputError("campaign: " + dir + " is not a folder");
+  std::vector<std::filesystem::path> paths;
+  std::filesystem::directory_iterator entries(dir, error);
+  if (error) throw InputError("campaign: cannot read the folder " + dir + ": " + error.message());
+  for (const auto& entry : entries) {
+    if (entry.path().extension() == ".prog") paths.push_back(entry.path());
   }
-  std::sort(programs.begin(), programs.end());
-  if (programs.empty()) throw Usage("no .prog files in " + dir);
-  std::cout << "campaign: " << programs.size() << " programs from " << dir << "; exhaustive up to " << bound
+  std::sort(paths.begin(), paths.end());
+  if (paths.empty()) throw InputError("campaign: no .prog files in " + dir);
+  // Every program parses before any runs: a bad one names its file and place.
+  std::vector<model::Program> programs;
+  for (const auto& path : paths) programs.push_back(read_program(path.string()));
+  std::cout << "campaign: " << paths.size() << " programs from " << printable(dir) << "; exhaustive up to " << bound
             << " preemptions, then PCT (depth 3) and random schedules for " << budget << " s\n";
+  catch_stop_signals(true);
 
   std::vector<Row> rows;
   std::optional<check::Trace> first_failure;
   const double per_program = budget / static_cast<double>(programs.size()) / 2;
-  for (const auto& path : programs) {
+  bool interrupted = false;
+  for (std::size_t i = 0; i < paths.size() && !interrupted; ++i) {
+    const model::Program& program = programs[i];
     Row row;
-    row.program = path.filename().string();
-    const auto program = model::parse_program(read_file(path.string()));
+    row.program = printable(paths[i].filename().string());
     // 1. Every schedule with at most `bound` preemptions.
     check::ExploreOptions options;
     options.preemption_bound = bound;
-    options.time_budget = std::chrono::duration<double>(per_program * 4);
+    ExploreLimits limits;
+    limits.deadline =
+        Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(per_program * 4));
     Progress progress("explore " + row.program);
     options.progress = [&](std::size_t runs, std::size_t) { progress.update(runs); };
-    const auto explored = check::explore(program, options);
+    const Explored slices = explore_in_slices(&program, nullptr, "", options, limits);
+    const check::ExploreResult& explored = slices.result;
+    interrupted = slices.interrupted;
     progress.finish();
     row.explored = explored.executions;
     row.complete = explored.complete;
     row.bound = "<=" + std::to_string(bound);
-    std::cout << "  " << row.program << ": " << explored.coverage(options) << " (" << explored.executions
+    const std::string coverage = explored.complete || explored.failure
+                                     ? explored.coverage(options)
+                                     : (slices.interrupted ? "interrupted" : "stopped at its share of the budget") +
+                                           std::string(": not every schedule was explored");
+    std::cout << "  " << row.program << ": " << coverage << " (" << explored.executions
               << " executions, " << std::fixed << std::setprecision(2) << explored.elapsed.count() << " s)\n";
     auto note_failure = [&](const std::optional<check::Trace>& failure, const char* technique) {
       if (!failure) return;
@@ -65,10 +87,11 @@ int campaign(const std::string& self, const Args& args) {
     note_failure(explored.failure, "explore");
     // 2. PCT (depth 3), then random schedules, for this program's share of the budget.
     for (const bool pct : {true, false}) {
-      if (!row.failure.empty()) break;
+      if (!row.failure.empty() || interrupted) break;
       const char* technique = pct ? "pct" : "random";
       const auto sampled = sample(program, pct, ~0ULL >> 1, 1, 3, per_program, technique + (" " + row.program));
       (pct ? row.pct_runs : row.random_runs) = sampled.runs;
+      interrupted = sampled.interrupted;
       note_failure(sampled.failure, technique);
     }
     rows.push_back(row);
@@ -86,9 +109,15 @@ int campaign(const std::string& self, const Args& args) {
               << "\n";
     failures += row.failure.empty() ? 0 : 1;
   }
+  restore_default_signals();
+  if (interrupted && !first_failure) {
+    std::cout << "\ncampaign interrupted by signal " << stop_signal() << ": " << rows.size() << " of "
+              << paths.size() << " programs checked (the last one partly), no failures\n";
+    return exit_status_for(stop_signal());
+  }
   std::cout << "\n" << (failures == 0 ? "campaign passed" : "campaign FAILED") << ": " << rows.size() << " programs, "
-            << failures << " with failures\n";
-  if (first_failure) return report_failure(self, *first_failure, args.text("out", "lockstep-failure.trace"));
+            << failures << " with failures" << (interrupted ? " (interrupted)" : "") << "\n";
+  if (first_failure) return report_failure(self, *first_failure, out);
   return 0;
 }
 

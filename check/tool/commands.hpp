@@ -1,33 +1,20 @@
-// The lockstep command's pieces, shared by main.cpp and campaign.cpp.
+// The lockstep command's pieces, shared by its source files.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
-#include <map>
-#include <stdexcept>
+#include <functional>
+#include <optional>
 #include <string>
 
+#include "args.hpp"
+#include "io.hpp"
 #include "lockstep/check/explore.hpp"
 #include "lockstep/check/trace.hpp"
 
 namespace lockstep::tool {
 
-struct Usage : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct Args {
-  std::string command;
-  std::string path;  // the program or trace file, if the command takes one
-  std::map<std::string, std::string> options;
-
-  [[nodiscard]] bool has(const std::string& name) const { return options.count(name) != 0; }
-  [[nodiscard]] std::uint64_t number(const std::string& name, std::uint64_t fallback) const;
-  [[nodiscard]] double seconds(const std::string& name, double fallback) const;
-  [[nodiscard]] std::string text(const std::string& name, const std::string& fallback) const;
-};
-
-std::string read_file(const std::string& path);
-void write_file(const std::string& path, const std::string& text);
+using Clock = std::chrono::steady_clock;  // budgets and progress only: never part of a run
 
 // Shrinks a failure, writes the minimal trace to `out` (the original beside it
 // as out + ".original"), prints both and the command that reproduces it.
@@ -35,16 +22,40 @@ void write_file(const std::string& path, const std::string& text);
 int report_failure(const std::string& self, const check::Trace& failure, const std::string& out);
 
 // Runs `runs` random (or PCT) schedules; returns the first failure, if any.
+// Stops early at budget_seconds (0: none) or at a stop signal.
 struct SampleResult {
   std::size_t runs = 0;
   std::size_t steps = 0;
   std::size_t predicted_deadlocks = 0;
   std::size_t k = 1;  // PCT's decision-count estimate, as it ended
+  bool interrupted = false;
   std::optional<check::Trace> failure;
 };
 SampleResult sample(const model::Program& program, bool pct, std::uint64_t runs, std::uint64_t seed, int depth,
                     double budget_seconds, const std::string& progress_label);
 
+// Exploration in slices: check::explore, then check::resume_exploration from
+// each slice's checkpoint, so that between slices a stop signal, a deadline
+// shared by several processes, or an execution limit can end the run with a
+// checkpoint that resumes it. A slice lasts 0.25 to 2 s (longer when the
+// checkpoint is large, so that writing it stays a small share of the time).
+struct ExploreLimits {
+  std::optional<Clock::time_point> deadline;
+  std::uint64_t max_executions = 0;  // executions + pruned runs in this run; 0: no limit
+};
+struct Explored {
+  check::ExploreResult result;       // counts include a resumed checkpoint's
+  check::ExploreOptions effective;   // the options in force (a checkpoint's bound and prefix)
+  bool interrupted = false;          // by a stop signal
+  bool out_of_time = false;          // the deadline came first
+};
+// Explores `program` afresh, or resumes `checkpoint` when it is non-null.
+// Throws InputError for a corrupt checkpoint (naming checkpoint_name).
+Explored explore_in_slices(const model::Program* program, const std::string* checkpoint,
+                           const std::string& checkpoint_name, const check::ExploreOptions& options,
+                           const ExploreLimits& limits);
+
+int explore_command(const std::string& self, const Args& args);
 int campaign(const std::string& self, const Args& args);
 
 }  // namespace lockstep::tool

@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Stopping the lockstep command: signals, deadlines and what they leave.
+
+- SIGINT during `explore` exits 130 with a checkpoint that resumes;
+- `--budget` with `--workers` is a deadline for the whole run;
+- SIGTERM to a worker parent alone stops and reaps every worker, and SIGINT to
+  the whole process group (Ctrl-C) does too; both exit 128+N and leave no
+  temporary folder behind;
+- `--split K/N` twice in one folder reads nothing of the first run.
+
+usage: interrupts.py LOCKSTEP_BINARY
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+# Millions of schedules: no run here finishes it.
+BIG = ("task 1: acquire; yield; release; acquire; release\n"
+       "task 2: acquire; yield; release; yield\n"
+       "task 3: acquire; release; yield; acquire; release\n"
+       "task 4: acquire; yield; release\n"
+       "task 5: yield; acquire; release\n"
+       "task 6: acquire; yield; release\n")
+
+binary = os.path.abspath(sys.argv[1])
+failures = 0
+checks = 0
+
+
+def check(ok, what, detail=""):
+    global failures, checks
+    checks += 1
+    print(("ok: " if ok else "FAILED: ") + what)
+    if not ok:
+        failures += 1
+        if detail:
+            print("    " + detail.replace("\n", "\n    ")[-2000:])
+
+
+def children_of(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            state = f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def start(args, folder, tmp, new_group=False):
+    env = dict(os.environ, TMPDIR=tmp)
+    return subprocess.Popen([binary] + args, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=new_group,
+                            # The default actions, whatever the caller ignores.
+                            preexec_fn=lambda: [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT,
+                                                                                           signal.SIGTERM)])
+
+
+def finish(process, timeout=30):
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, _ = process.communicate()
+        return None, out
+    return process.returncode, out
+
+
+with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
+    folder = os.path.join(root, "work")
+    tmp = os.path.join(root, "tmp")
+    os.makedirs(folder)
+    os.makedirs(tmp)
+    with open(os.path.join(folder, "big.prog"), "w") as f:
+        f.write(BIG)
+
+    # 1. SIGINT: a checkpoint, exit 130, and the checkpoint resumes.
+    p = start(["explore", "big.prog"], folder, tmp)
+    time.sleep(1.5)
+    sent = time.monotonic()
+    p.send_signal(signal.SIGINT)
+    code, out = finish(p)
+    took = time.monotonic() - sent
+    check(code == 130, "explore: SIGINT exits 130", out)
+    check(took < 5, f"explore: SIGINT stops it within 5 s ({took:.1f} s)")
+    check("interrupted by SIGINT" in out and "checkpoint written to lockstep-explore.checkpoint" in out,
+          "explore: SIGINT reports the checkpoint", out)
+    p = start(["explore", "--resume", "lockstep-explore.checkpoint", "--max-executions", "2000"], folder, tmp)
+    code, out = finish(p)
+    match = re.search(r"explored (\d+) executions", out)
+    check(code == 0 and match and int(match.group(1)) > 2000 and "--max-executions limit" in out,
+          "explore: the interrupted run resumes from its checkpoint", out)
+    os.remove(os.path.join(folder, "lockstep-explore.checkpoint"))
+
+    # 2. --budget with --workers: one deadline for the whole run.
+    started = time.monotonic()
+    p = start(["explore", "big.prog", "--workers", "2", "--budget", "2"], folder, tmp)
+    code, out = finish(p)
+    took = time.monotonic() - started
+    check(code == 0 and "stopped at the --budget deadline" in out, "workers: --budget stops the run", out)
+    check(took < 6, f"workers: --budget 2 ends within 6 s ({took:.1f} s)")
+
+    # 3. SIGTERM to the parent alone, then SIGINT to the group: workers reaped.
+    for name, sig, group, status in (("SIGTERM to the parent", signal.SIGTERM, False, 143),
+                                     ("SIGINT to the group (Ctrl-C)", signal.SIGINT, True, 130)):
+        p = start(["explore", "big.prog", "--workers", "3"], folder, tmp, new_group=group)
+        workers = []
+        for _ in range(100):
+            workers = children_of(p.pid)
+            if len(workers) == 3:
+                break
+            time.sleep(0.05)
+        check(len(workers) == 3, f"workers: {name}: three workers started ({len(workers)})")
+        time.sleep(1)
+        if group:
+            os.killpg(p.pid, sig)
+        else:
+            p.send_signal(sig)
+        code, out = finish(p)
+        check(code == status, f"workers: {name} exits {status}", out)
+        check("interrupted by" in out, f"workers: {name}: the parent reports what the workers did", out)
+        time.sleep(0.2)
+        left = [w for w in workers if alive(w)]
+        check(not left, f"workers: {name}: no worker left running", str(left))
+        check(not os.listdir(tmp), f"workers: {name}: no temporary folder left", str(os.listdir(tmp)))
+
+    # 4. --split beside a stale failure file of an earlier run (what it once
+    # read back): each run keeps its own result and leaves nothing behind.
+    with open(os.path.join(folder, "small.prog"), "w") as f:
+        f.write("task 1: acquire; yield; release\ntask 2: acquire; release\n")
+    with open(os.path.join(folder, "lockstep-failure.trace.raw"), "w") as f:
+        f.write("a stale file of an earlier run\n")
+    for k in (1, 2):
+        p = start(["explore", "small.prog", "--split", f"{k}/2"], folder, tmp)
+        code, out = finish(p)
+        check(code == 0 and f"share {k}/2 complete" in out, f"split {k}/2 passes beside a stale .raw file", out)
+    check(sorted(os.listdir(folder)) == ["big.prog", "lockstep-failure.trace.raw", "small.prog"],
+          "split: no file left in the folder", str(os.listdir(folder)))
+    check(not os.listdir(tmp), "no temporary folder left at the end", str(os.listdir(tmp)))
+
+print(f"{checks - failures} passed, {failures} failed")
+sys.exit(1 if failures else 0)
