@@ -61,9 +61,9 @@ if [ "$cxx" != clang++-19 ] && command -v clang++-19 >/dev/null; then
   compilers+=(clang++-19)
 fi
 for compiler in "${compilers[@]}"; do
-  # -Werror: the .pc's flags must not draw a warning from either compiler.
+  # -Werror: neither the .pc's flags nor the headers may draw a warning.
   # shellcheck disable=SC2086 # $flags is a list of words
-  quietly "pkgconfig-$compiler.log" "$compiler" -std=c++20 -Werror "$dir/main.cpp" $flags -o "$dir/consumer-$compiler"
+  quietly "pkgconfig-$compiler.log" "$compiler" -std=c++20 -Wall -Wextra -Werror "$dir/main.cpp" $flags -o "$dir/consumer-$compiler"
   quietly "pkgconfig-$compiler.run.log" "$dir/consumer-$compiler"
 done
 echo "consumer pkgconfig: ok (${compilers[*]})"
