@@ -5,7 +5,10 @@
 #      (werror), every suite; any sanitizer report fails the test it is in;
 #   3. the unit tests once more under valgrind memcheck (g++ build);
 #   4. a smoke fuzzing campaign (tools/fuzz.sh, 20 s per target);
-#   5. the quick kill matrix (tools/kill_matrix.py --quick).
+#   5. the quick kill matrix (tools/kill_matrix.py --quick);
+#   6. lockstep installed into a temporary prefix and used by three
+#      out-of-tree consumers: pkg-config, CMake, meson subproject
+#      (tools/consumers.sh).
 # Ends with one line "N passed, N failed" counting test cases (each GoogleTest
 # case counts on its own) and exits non-zero if anything failed.
 set -uo pipefail
@@ -95,6 +98,10 @@ ninja -C "$LOCKSTEP_ROOT/build/fuzz" >"$LOCKSTEP_ROOT/build/fuzz-mutants.build.l
   echo "   (the libFuzzer mutant targets did not build; the matrix will say so)"
 extra_stage "kill matrix (quick)" kill-matrix.log "^\| (real|[0-9][0-9]-)" \
   python3 "$LOCKSTEP_ROOT/tools/kill_matrix.py" --quick --fuzz-seconds 3
+
+# 6. Installing and consuming: one pass per consumer that builds and runs.
+extra_stage "consumers: pkg-config, CMake, meson subproject against an install" consumers.log \
+  "^consumer [a-z_]+: ok" bash "$LOCKSTEP_ROOT/tools/consumers.sh"
 
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
