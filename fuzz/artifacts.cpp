@@ -15,14 +15,6 @@ __attribute__((section("__libfuzzer_extra_counters"))) static std::uint8_t inter
 namespace lockstep::fuzz {
 namespace {
 
-std::uint32_t event_kind(const std::string& event) {
-  std::uint32_t h = 2166136261U;  // FNV-1a of the event's name, without its arguments
-  for (char c : event) {
-    if (c == ' ' || c == '=') break;
-    h = (h ^ static_cast<std::uint8_t>(c)) * 16777619U;
-  }
-  return h;
-}
 
 void bump(std::uint32_t feature) {
   std::uint8_t& counter = interleaving_counters[feature % sizeof(interleaving_counters)];
@@ -34,10 +26,12 @@ void bump(std::uint32_t feature) {
 void count_interleaving_features(const check::RunResult& run) {
   std::uint32_t previous = 0;
   for (const auto& step : run.steps) {
-    const std::uint32_t queue = step.live_waiters > 3 ? 3 : static_cast<std::uint32_t>(step.live_waiters);
-    for (const std::string& event : step.events) {
-      const std::uint32_t kind = event_kind(event);
-      bump(kind * 31 + queue * 7 + (step.locked ? 1 : 0));
+    const model::LockView& lock = step.locks.front();
+    const std::uint32_t queue = lock.waiters.size() > 3 ? 3 : static_cast<std::uint32_t>(lock.waiters.size());
+    const auto entry = static_cast<std::uint32_t>(step.ran().kind);
+    for (const model::Event& event : step.events) {
+      const std::uint32_t kind = static_cast<std::uint32_t>(event.kind) * 16 + static_cast<std::uint32_t>(event.result);
+      bump(kind * 31 + queue * 7 + (lock.locked ? 1 : 0) + entry * 3);
       bump(previous * 131 + kind);
       previous = kind;
     }

@@ -1,21 +1,28 @@
 // Bytes to a program and a schedule, for the program_schedule target.
 //
-// Layout (every byte string decodes to a valid program; bytes past the end
+// Layout v2 (every byte string decodes to a valid program; bytes past the end
 // read as 0):
-//   byte 0         tasks = 1 + b % 4
+//   byte 0         tasks = 1 + b % 5
 //   per task       one byte: ops = 1 + b % 5, then one byte per op
-//   op byte        kind = b % 9 (acquire, release, try_acquire,
-//                  acquire_timeout, scoped, yield, sleep, throw, cancel),
-//                  argument = b / 16: seconds % 4 for sleep and timeouts,
-//                  1 + argument % tasks for cancel; scoped takes the next
-//                  byte as its one-op body (anything but release and scoped)
+//   op byte        kind = b % 16: acquire, release, try_acquire,
+//                  acquire_timeout, scoped, yield, sleep, throw, cancel,
+//                  uncancel, spawn, await, gather, try, guard_release, yield;
+//                  a = b / 16 (0..15) is the argument: bit 0 picks lock b for
+//                  lock ops; seconds (a / 2) % 4 - 1 for timeouts (-1..2),
+//                  a % 4 for sleep; task 1 + a % tasks for cancel; a higher
+//                  task for spawn, await and gather (else the op becomes a
+//                  yield); scoped and try take the next byte as their one-op
+//                  body; guard_release outside a scoped body becomes a yield
 //   the rest       schedule decisions, one byte each, b % n (BytesSource)
-// So a one-byte change is one changed op or one changed decision, and
-// libFuzzer's -minimize_crash shortens the schedule toward no preemptions.
+// Ops that would break the program's rules (a task started twice, a task
+// awaiting a lower one) decode as yield, so any bytes give a valid program.
+// A one-byte change is one changed op or one changed decision, and
+// libFuzzer's -minimize_crash shortens the schedule toward fewer delays.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "lockstep/model/program.hpp"
 
@@ -38,29 +45,59 @@ class ByteReader {
   std::size_t at_ = 0;
 };
 
-inline model::Op decode_op(ByteReader& in, int tasks, bool in_body) {
+inline constexpr int kLayoutVersion = 2;
+
+struct DecodeContext {
+  int tasks = 1;
+  int self = 1;                 // the task being decoded
+  std::vector<bool> started;    // by task number: some op already starts it
+};
+
+inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, int depth) {
   using model::OpKind;
-  static constexpr OpKind kKinds[] = {OpKind::acquire, OpKind::release, OpKind::try_acquire,
-                                      OpKind::acquire_timeout, OpKind::scoped, OpKind::yield,
-                                      OpKind::sleep, OpKind::throw_, OpKind::cancel};
+  static constexpr OpKind kKinds[] = {
+      OpKind::acquire, OpKind::release, OpKind::try_acquire, OpKind::acquire_timeout, OpKind::scoped, OpKind::yield,
+      OpKind::sleep,   OpKind::throw_,  OpKind::cancel,      OpKind::uncancel,        OpKind::spawn,  OpKind::await_,
+      OpKind::gather,  OpKind::try_,    OpKind::guard_release, OpKind::yield};
   const std::uint8_t byte = in.next();
   model::Op op;
-  op.kind = kKinds[byte % 9];
-  const int argument = byte / 16;
-  if (in_body && (op.kind == OpKind::scoped || op.kind == OpKind::release)) op.kind = OpKind::yield;
+  op.kind = kKinds[byte % 16];
+  const int a = byte / 16;
+  if (model::uses_lock(op.kind)) op.lock = a & 1;
+  // A task greater than this one, if any is left to start.
+  auto higher = [&](bool must_be_unstarted) -> int {
+    const int span = ctx.tasks - ctx.self;
+    if (span <= 0) return 0;
+    const int t = ctx.self + 1 + a % span;
+    if (must_be_unstarted && ctx.started[static_cast<std::size_t>(t)]) return 0;
+    return t;
+  };
   switch (op.kind) {
-    case OpKind::sleep:
-    case OpKind::acquire_timeout:
-      op.arg = argument % 4;
+    case OpKind::acquire_timeout: op.arg = (a / 2) % 4 - 1; break;
+    case OpKind::sleep: op.arg = a % 4; break;
+    case OpKind::cancel: op.arg = 1 + a % ctx.tasks; break;
+    case OpKind::spawn:
+    case OpKind::gather:
+    case OpKind::await_: {
+      const int t = higher(op.kind != OpKind::await_);
+      if (t == 0) return model::Op{};
+      if (op.kind == OpKind::gather) {
+        op.tasks = {t};
+      } else {
+        op.arg = t;
+      }
+      if (op.kind != OpKind::await_) ctx.started[static_cast<std::size_t>(t)] = true;
       break;
-    case OpKind::cancel:
-      op.arg = 1 + argument % tasks;
-      break;
+    }
     case OpKind::scoped:
-      op.body.push_back(decode_op(in, tasks, true));
+    case OpKind::try_:
+      if (depth >= 2) return model::Op{};
+      op.body.push_back(decode_op(in, ctx, in_scope || op.kind == OpKind::scoped, depth + 1));
       break;
-    default:
+    case OpKind::guard_release:
+      if (!in_scope) return model::Op{};
       break;
+    default: break;
   }
   return op;
 }
@@ -68,11 +105,14 @@ inline model::Op decode_op(ByteReader& in, int tasks, bool in_body) {
 inline Decoded decode(const std::uint8_t* data, std::size_t size) {
   ByteReader in(data, size);
   Decoded out;
-  const int tasks = 1 + in.next() % 4;
-  for (int t = 0; t < tasks; ++t) {
+  DecodeContext ctx;
+  ctx.tasks = 1 + in.next() % 5;
+  ctx.started.assign(static_cast<std::size_t>(ctx.tasks) + 1, false);
+  for (int t = 1; t <= ctx.tasks; ++t) {
+    ctx.self = t;
     const int ops = 1 + in.next() % 5;
     model::TaskProgram task;
-    for (int i = 0; i < ops; ++i) task.ops.push_back(decode_op(in, tasks, false));
+    for (int i = 0; i < ops; ++i) task.ops.push_back(decode_op(in, ctx, false, 1));
     out.program.tasks.push_back(std::move(task));
   }
   out.schedule_offset = in.offset();

@@ -18,26 +18,40 @@ using model::Op;
 using model::OpKind;
 using model::Program;
 
-inline Op op(OpKind kind, int arg = 0, std::vector<Op> body = {}) { return Op{kind, arg, std::move(body)}; }
+inline Op op(OpKind kind, int arg = 0, std::vector<Op> body = {}, int lock = 0) {
+  return Op{kind, arg, lock, {}, std::move(body)};
+}
 
 // One operation for a task of a program with `tasks` tasks; no spawns (every
 // task starts at once), no nested scoped blocks.
 inline rc::Gen<Op> gen_op(int tasks, bool in_body) {
+  // Lock b now and then, so that two-lock orders (and deadlocks) appear.
+  auto lock = rc::gen::weightedElement<int>({{5, 0}, {1, 1}});
   auto simple = rc::gen::weightedOneOf<Op>({
-      {4, rc::gen::just(op(OpKind::acquire))},
+      {4, rc::gen::map(lock, [](int l) { return op(OpKind::acquire, 0, {}, l); })},
       {3, rc::gen::just(op(OpKind::yield))},
       {2, rc::gen::map(rc::gen::inRange(0, 3), [](int t) { return op(OpKind::sleep, t); })},
       {2, rc::gen::map(rc::gen::inRange(1, tasks + 1), [](int k) { return op(OpKind::cancel, k); })},
+      {1, rc::gen::just(op(OpKind::uncancel))},
       {1, rc::gen::just(op(OpKind::throw_))},
-      {1, rc::gen::just(op(OpKind::try_acquire))},
-      {2, rc::gen::map(rc::gen::inRange(0, 4), [](int t) { return op(OpKind::acquire_timeout, t); })},
+      {1, rc::gen::map(lock, [](int l) { return op(OpKind::try_acquire, 0, {}, l); })},
+      {2, rc::gen::map(rc::gen::pair(rc::gen::inRange(-1, 4), lock),
+                       [](std::pair<int, int> a) { return op(OpKind::acquire_timeout, a.first, {}, a.second); })},
+      {2, rc::gen::map(lock, [](int l) { return op(OpKind::release, 0, {}, l); })},
   });
-  if (in_body) return simple;
+  if (in_body) {
+    return rc::gen::weightedOneOf<Op>({{8, simple}, {1, rc::gen::just(op(OpKind::guard_release))}});
+  }
   auto body = rc::gen::resize(3, rc::gen::nonEmpty(rc::gen::container<std::vector<Op>>(gen_op(tasks, true))));
   return rc::gen::weightedOneOf<Op>({
       {10, simple},
-      {4, rc::gen::just(op(OpKind::release))},
-      {3, rc::gen::map(body, [](std::vector<Op> b) { return op(OpKind::scoped, 0, std::move(b)); })},
+      {3, rc::gen::map(rc::gen::pair(body, lock),
+                       [](std::pair<std::vector<Op>, int> b) { return op(OpKind::scoped, 0, std::move(b.first), b.second); })},
+      {1, rc::gen::map(body, [](std::vector<Op> b) {
+         std::erase_if(b, [](const Op& o) { return o.kind == OpKind::guard_release; });
+         if (b.empty()) b.push_back(op(OpKind::yield));
+         return op(OpKind::try_, 0, std::move(b));
+       })},
   });
 }
 
@@ -51,11 +65,18 @@ inline rc::Gen<Program> gen_any_program() {
       Program p;
       for (int t = 0; t < tasks; ++t) p.tasks.push_back({*ops});
       for (int t = 2; t <= tasks; ++t) {
-        if (*rc::gen::weightedElement<bool>({{3, false}, {1, true}})) {
-          auto& spawner = p.tasks[static_cast<std::size_t>(*rc::gen::inRange(0, t - 1))].ops;
-          const auto at = static_cast<long>(*rc::gen::inRange<std::size_t>(0, spawner.size() + 1));
-          spawner.insert(spawner.begin() + at, op(OpKind::spawn, t));
+        // Started late by a lower-numbered task: spawn, or a one-child gather;
+        // or awaited by one.
+        const int how = *rc::gen::weightedElement<int>({{6, 0}, {2, 1}, {1, 2}, {1, 3}});
+        if (how == 0) continue;
+        auto& starter = p.tasks[static_cast<std::size_t>(*rc::gen::inRange(0, t - 1))].ops;
+        const auto at = static_cast<long>(*rc::gen::inRange<std::size_t>(0, starter.size() + 1));
+        Op start = op(how == 1 ? OpKind::spawn : how == 2 ? OpKind::gather : OpKind::await_, t);
+        if (how == 2) {
+          start.arg = 0;
+          start.tasks = {t};
         }
+        starter.insert(starter.begin() + at, start);
       }
       return p;
     });

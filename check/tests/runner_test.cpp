@@ -75,7 +75,7 @@ struct ReleaseOfFreeLockIsSilent : check::LockAdapter<Lock> {
 };
 // The scoped form swallows the body's exception (SPEC §5 class 9).
 struct ScopedSwallowsExceptions : check::LockAdapter<Lock> {
-  Task<> scoped(Task<> body, check::ScopeProbe& probe) override {
+  Task<> scoped(check::ScopedBody body, check::ScopeProbe& probe) override {
     try {
       co_await LockAdapter::scoped(std::move(body), probe);
     } catch (const CancelledError&) {
@@ -86,11 +86,12 @@ struct ScopedSwallowsExceptions : check::LockAdapter<Lock> {
 };
 // The scoped form never releases (SPEC §5 class 9).
 struct ScopedNeverReleases : check::LockAdapter<Lock> {
-  Task<> scoped(Task<> body, check::ScopeProbe& probe) override {
+  Task<> scoped(check::ScopedBody body, check::ScopeProbe& probe) override {
     co_await lock_.acquire();
     probe.acquired = true;
+    probe.engaged_before_exit = true;
     probe.locked_before_exit = probe.locked_after_exit = true;
-    co_await std::move(body);
+    co_await body([] {});
   }
 };
 
@@ -124,12 +125,12 @@ TEST(Runner, NoChoiceIsConsumedWhenOnlyOneTaskCanRun) {
   EXPECT_TRUE(run.decisions.empty());
 }
 
-TEST(Runner, DecisionsAreRelativeToTheRunningTask) {
-  // 0 keeps task 1 running; 1 switches to task 2.
-  const auto stay = run_with(kTwoTurns, {0});
-  const auto switch_over = run_with(kTwoTurns, {1});
-  EXPECT_EQ(stay.steps[0].task, 1);
-  EXPECT_EQ(switch_over.steps[0].task, 2);
+TEST(Runner, DecisionsIndexTheReadyQueueFrontFirst) {
+  // 0 runs the front of the queue (task 1, asyncio's FIFO); 1 the next one.
+  const auto fifo = run_with(kTwoTurns, {0});
+  const auto second = run_with(kTwoTurns, {1});
+  EXPECT_EQ(fifo.steps[0].ran().task, 1);
+  EXPECT_EQ(second.steps[0].ran().task, 2);
 }
 
 TEST(Runner, AProgramThatDeadlocksItselfIsPredictedByTheModel) {
@@ -214,7 +215,7 @@ TEST(Trace, TheCompactFormCarriesProgramAndDecisions) {
   check::VectorSource source({1});
   const auto trace = check::make_trace(program, "vector", check::run_program(program, source));
   const std::string compact = check::to_compact(trace);
-  EXPECT_EQ(compact, "lockstep v1 / task 1: acquire; yield; release | task 2: acquire; release / 1");
+  EXPECT_EQ(compact, "lockstep v2 / task 1: acquire; yield; release | task 2: acquire; release / 1");
   const auto parsed = check::parse_trace(compact);
   EXPECT_EQ(parsed.program, program);
   EXPECT_EQ(parsed.decisions, std::vector<std::uint32_t>{1});
@@ -224,7 +225,7 @@ TEST(Trace, ReplayStopsAtTheFirstDivergence) {
   const auto program = parse_program(kTwoTurns);
   check::VectorSource source({1});
   auto trace = check::make_trace(program, "vector", check::run_program(program, source));
-  trace.steps[1].events = {"release"};  // the record now says something else happened
+  trace.steps[1].events = {{lockstep::model::EventKind::release, lockstep::model::Result::ok, 0}};  // something else happened
   const auto replayed = check::replay(trace);
   ASSERT_TRUE(replayed.diverged);
   EXPECT_EQ(replayed.divergence.rfind("diverged at step 2: expected ", 0), 0U) << replayed.divergence;
