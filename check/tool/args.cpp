@@ -144,7 +144,8 @@ std::vector<CommandSpec> make_table() {
     c.flags = {
         of_kind(FlagKind::path, "programs", "DIR", LOCKSTEP_PROGRAMS_DIR, "the folder of .prog files to check"),
         budget_flag("60", "about how long the whole campaign runs"),
-        preemptions_flag("2", "the preemption bound of the exhaustive part"),
+        preemptions_flag("2", "the delay bound of the exhaustive part"),
+        seed_flag("the first seed of the generated programs (seed, seed + 1, ...)"),
         out_flag(),
     };
     table.push_back(std::move(c));

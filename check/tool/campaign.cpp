@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "progress.hpp"
+#include "lockstep/check/generate.hpp"
 #include "signals.hpp"
 
 namespace lockstep::tool {
@@ -25,12 +26,65 @@ struct Row {
 };
 }  // namespace
 
+struct GeneratedPhase {
+  std::size_t programs = 0;
+  std::size_t executions = 0;
+  std::size_t random_runs = 0;
+  bool interrupted = false;
+  std::optional<check::Trace> failure;
+  std::uint64_t failing_seed = 0;
+  std::string technique;
+};
+
+// Programs generated from seed, seed + 1, ...: each explored up to one delay
+// (at most 300 executions), then 30 random schedules, until the budget is spent.
+GeneratedPhase explore_generated(std::uint64_t seed, double budget, int bound) {
+  GeneratedPhase phase;
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
+  Progress progress("generated programs");
+  for (std::uint64_t s = seed; Clock::now() < deadline; ++s) {
+    if (stop_signal() != 0) {
+      phase.interrupted = true;
+      break;
+    }
+    const model::Program program = check::generate_program(s);
+    check::ExploreOptions options;
+    options.preemption_bound = std::min(bound, 1);
+    options.max_executions = 300;
+    const check::ExploreResult explored = check::explore(program, options);
+    phase.executions += explored.executions;
+    ++phase.programs;
+    progress.update(phase.programs);
+    if (explored.failure) {
+      phase.failure = explored.failure;
+      phase.technique = "explore";
+    } else {
+      for (std::uint64_t r = 0; r < 30 && !phase.failure; ++r) {
+        check::RandomSource random(s * 1000 + r);
+        const check::RunResult run = check::run_program(program, random);
+        ++phase.random_runs;
+        if (!run.passed()) {
+          phase.failure = check::make_trace(program, random.describe(), run);
+          phase.technique = "random";
+        }
+      }
+    }
+    if (phase.failure) {
+      phase.failing_seed = s;
+      break;
+    }
+  }
+  progress.finish();
+  return phase;
+}
+
 int campaign(const std::string& self, const Args& args) {
   if (args.operand) throw Usage("campaign takes no argument, got '" + *args.operand + "'");
   const std::string dir = args.text("programs");
   const double budget = args.seconds("budget");
   const auto bound = static_cast<int>(args.whole("preemptions"));
   const std::string out = args.text("out");
+  const std::uint64_t seed = args.whole("seed");
   check_output_path(out, "--out");
   std::error_code error;
   if (!std::filesystem::exists(dir, error)) throw InputError("campaign: no such folder " + dir);
@@ -52,7 +106,8 @@ int campaign(const std::string& self, const Args& args) {
 
   std::vector<Row> rows;
   std::optional<check::Trace> first_failure;
-  const double per_program = budget / static_cast<double>(programs.size()) / 2;
+  // Half the budget for the standard programs, half for generated ones.
+  const double per_program = budget / 2 / static_cast<double>(programs.size()) / 2;
   bool interrupted = false;
   for (std::size_t i = 0; i < paths.size() && !interrupted; ++i) {
     const model::Program& program = programs[i];
@@ -93,6 +148,28 @@ int campaign(const std::string& self, const Args& args) {
       (pct ? row.pct_runs : row.random_runs) = sampled.runs;
       interrupted = sampled.interrupted;
       note_failure(sampled.failure, technique);
+    }
+    rows.push_back(row);
+  }
+
+  if (!interrupted && !first_failure) {
+    const GeneratedPhase generated = explore_generated(seed, budget / 2, bound);
+    interrupted = generated.interrupted;
+    std::cout << "  generated programs (seed " << seed << "): " << generated.programs << " programs, "
+              << generated.executions << " explored executions, " << generated.random_runs << " random runs";
+    if (generated.failure) {
+      std::cout << ", FAILED on program seed " << generated.failing_seed << " (" << generated.technique << ")";
+      first_failure = generated.failure;
+    }
+    std::cout << "\n";
+    Row row;
+    row.program = "generated:" + std::to_string(generated.programs);
+    row.explored = generated.executions;
+    row.bound = "<=" + std::to_string(std::min(bound, 1));
+    row.random_runs = generated.random_runs;
+    if (generated.failure) {
+      row.failure = std::string(check::name_of(generated.failure->verdict)) + " (" + generated.technique + ", seed " +
+                    std::to_string(generated.failing_seed) + ")";
     }
     rows.push_back(row);
   }
