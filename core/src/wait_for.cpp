@@ -9,4 +9,48 @@ std::string describe_timeout(Duration timeout) {
   return std::to_string(ns) + " ns of virtual time";
 }
 
+CancelTimer::CancelTimer(TaskControl& task, Duration deadline) : task_(&task) {
+  task.loop().arm_timer(*this, deadline, task.id());
+}
+
+CancelTimer::~CancelTimer() { task_->loop().disarm_timer(*this); }
+
+// [WF-FIRE] The deadline passed: cancel the task, as asyncio.timeout does.
+void CancelTimer::fire() noexcept {
+  expired_ = true;
+  task_->cancel();
+}
+
+bool timed_out(TaskControl& self, const CancelTimer& timer, int cancelling_before, bool cancelled) noexcept {
+  return timer.expired() && self.uncancel() <= cancelling_before && cancelled;
+}
+
+TimeoutNow::~TimeoutNow() {
+  if (callback_ != nullptr) callback_->detach();
+}
+
+// [WF-NONPOS] The inner task's only step is queued; the task parks.
+void TimeoutNow::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
+  self_ = &self;
+  self.loop().call_soon(EntryKind::timeout_inner, self.id(), &callback_, [this] { inner_done(); });
+  self.park(awaiting, *this);
+}
+
+void TimeoutNow::await_resume() {
+  if (self_->take_cancellation() || interrupted_) throw_cancelled();
+}
+
+// The inner task finished (cancelled): its done-callback, _release_waiter,
+// takes one more turn, and wakes the task only if it is still waiting.
+void TimeoutNow::inner_done() {
+  self_->loop().call_soon(EntryKind::timeout_release, self_->id(), &callback_, [this] {
+    if (!interrupted_) self_->loop().wake(*self_);
+  });
+}
+
+Interrupted TimeoutNow::interrupt() noexcept {
+  interrupted_ = true;
+  return Interrupted::wake;
+}
+
 }  // namespace lockstep::detail

@@ -388,7 +388,7 @@ class YieldAwaiter {
   template <LockstepPromise P>
   void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
     task_ = &awaiting.promise().task();
-    task_->yield(awaiting);
+    task_->yield(awaiting);  // [LP-YIELD] to the back of the queue
   }
   void await_resume() const { task_->throw_if_cancelled(); }
 
@@ -400,38 +400,19 @@ class SleepAwaiter final : Timer, Interruptible {
  public:
   explicit SleepAwaiter(Duration delay) noexcept : delay_(delay) {}
   SleepAwaiter(SleepAwaiter&& other) noexcept : delay_(other.delay_) { assert(!other.armed()); }
-  ~SleepAwaiter() {
-    if (armed()) task_->loop().disarm_timer(*this);
-  }
+  ~SleepAwaiter();
 
   bool await_ready() const noexcept { return false; }
   template <LockstepPromise P>
   void await_suspend(std::coroutine_handle<P> awaiting) {
-    task_ = &awaiting.promise().task();
-    if (delay_ <= Duration::zero()) {
-      task_->yield(awaiting);  // asyncio: sleep(d <= 0) is sleep(0)
-      return;
-    }
-    task_->loop().arm_timer(*this, task_->loop().deadline_after(delay_), task_->id());
-    task_->park(awaiting, *this);
+    suspend(awaiting.promise().task(), awaiting);
   }
-  void await_resume() {
-    // [LP-SLEEP-CANCEL] The timer goes only now that the task resumes (sleep's
-    // `finally: h.cancel()`). An interrupted sleep stays cancelled even if the
-    // request was withdrawn.
-    task_->loop().disarm_timer(*this);
-    const bool delivered = task_->take_cancellation();
-    if (delivered || interrupted_) detail::throw_cancelled();
-  }
+  void await_resume();
 
  private:
-  void fire() noexcept override {
-    if (!interrupted_) task_->loop().wake(*task_);
-  }
-  Interrupted interrupt() noexcept override {
-    interrupted_ = true;
-    return Interrupted::wake;
-  }
+  void suspend(TaskControl& task, std::coroutine_handle<> awaiting);  // core/src/awaiters.cpp
+  void fire() noexcept override;
+  Interrupted interrupt() noexcept override;
 
   Duration delay_;
   TaskControl* task_ = nullptr;

@@ -22,34 +22,16 @@ class AllDone final : Interruptible {
       : children_(std::move(children)), joiners_(std::make_unique<Child[]>(children_.size())) {}
   AllDone(const AllDone&) = delete;
   AllDone& operator=(const AllDone&) = delete;
-  ~AllDone() {
-    for (std::size_t i = 0; i < children_.size(); ++i) {
-      if (joiners_[i].callback != nullptr) joiners_[i].callback->detach();
-    }
-  }
+  ~AllDone();
 
   bool await_ready() noexcept { return children_.empty(); }
   template <LockstepPromise P>
   void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
-    self_ = &awaiting.promise().task();
-    for (std::size_t i = 0; i < children_.size(); ++i) {
-      joiners_[i].parent = this;
-      joiners_[i].index = i;
-      joiners_[i].child = children_[i];
-      children_[i]->add_joiner(joiners_[i]);
-    }
-    self_->park(awaiting, *this);
+    suspend(awaiting.promise().task(), awaiting);
   }
   // Returns the child that failed first, if one did [GA-FAIL]. Every child
   // counts as retrieved: a later failure of a sibling is not reported as lost.
-  std::optional<std::size_t> await_resume() {
-    for (TaskControl* child : children_) child->mark_retrieved();
-    const bool delivered = self_ != nullptr && self_->take_cancellation();
-    // [GA-CANCEL] A cancelled gather whose children all finished without a
-    // failure still ends cancelled.
-    if (delivered || (!first_failure_ && cancel_requested_)) detail::throw_cancelled();
-    return first_failure_;
-  }
+  std::optional<std::size_t> await_resume();
 
  private:
   struct Child final : Joiner {
@@ -60,34 +42,12 @@ class AllDone final : Interruptible {
     ~Child() {
       if (linked()) child->remove_joiner(*this);
     }
-    void on_done(TaskControl&) noexcept override {
-      TaskControl& self = *parent->self_;
-      self.loop().call_soon(EntryKind::gather_done, self.id(), &callback, [p = parent, i = index] { p->counted(i); });
-    }
+    void on_done(TaskControl&) noexcept override;
   };
 
-  // [GA-TURN] The gather_done callback of child `index`.
-  void counted(std::size_t index) noexcept {
-    if (settled_) return;
-    ++done_;
-    if (children_[index]->outcome() != Outcome::value) {
-      first_failure_ = index;  // [GA-FAIL] cancelled or failed: settles at once
-    } else if (done_ != children_.size()) {
-      return;
-    }
-    settled_ = true;
-    self_->loop().wake(*self_);
-  }
-  // [GA-CANCEL] asyncio: cancelling a gather cancels every child that has not
-  // finished; if none could be cancelled, the task itself sees the
-  // cancellation when it resumes.
-  Interrupted interrupt() noexcept override {
-    bool any = false;
-    for (TaskControl* child : children_) any = child->cancel() || any;
-    if (!any) return Interrupted::at_resume;
-    cancel_requested_ = true;
-    return Interrupted::handed_on;
-  }
+  void suspend(TaskControl& self, std::coroutine_handle<> awaiting) noexcept;  // core/src/gather.cpp
+  void counted(std::size_t index) noexcept;
+  Interrupted interrupt() noexcept override;
 
   std::vector<TaskControl*> children_;
   std::unique_ptr<Child[]> joiners_;

@@ -26,24 +26,23 @@ using await_result_t = decltype(awaiter_of(std::declval<A>()).await_resume());
 // Cancels a task when its deadline passes, as asyncio.timeout() does.
 class CancelTimer final : Timer {
  public:
-  CancelTimer(TaskControl& task, Duration deadline) : task_(&task) {
-    task.loop().arm_timer(*this, deadline, task.id());
-  }
+  CancelTimer(TaskControl& task, Duration deadline);
   CancelTimer(const CancelTimer&) = delete;
   CancelTimer& operator=(const CancelTimer&) = delete;
-  ~CancelTimer() { task_->loop().disarm_timer(*this); }
+  ~CancelTimer();
   [[nodiscard]] bool expired() const noexcept { return expired_; }
 
  private:
-  void fire() noexcept override {
-    expired_ = true;
-    task_->cancel();
-  }
+  void fire() noexcept override;
   TaskControl* task_;
   bool expired_ = false;
 };
 
 std::string describe_timeout(Duration timeout);
+// [WF-VERDICT] asyncio.timeout's __aexit__: if the timer fired, withdraw our
+// own cancellation (whether or not it was delivered); it was a timeout if no
+// other cancellation is outstanding and the await raised CancelledError.
+bool timed_out(TaskControl& self, const CancelTimer& timer, int cancelling_before, bool cancelled) noexcept;
 
 // wait_for(aw, t <= 0) [WF-NONPOS]: CPython wraps the awaitable in a task,
 // cancels it before it ever runs and waits for that: the awaitable never
@@ -54,31 +53,19 @@ class TimeoutNow final : Interruptible {
   TimeoutNow() = default;
   TimeoutNow(const TimeoutNow&) = delete;
   TimeoutNow& operator=(const TimeoutNow&) = delete;
-  ~TimeoutNow() {
-    if (callback_ != nullptr) callback_->detach();
-  }
+  ~TimeoutNow();
 
   bool await_ready() const noexcept { return false; }
   template <LockstepPromise P>
   void await_suspend(std::coroutine_handle<P> awaiting) {
-    self_ = &awaiting.promise().task();
-    self_->loop().call_soon(EntryKind::timeout_inner, self_->id(), &callback_, [this] { inner_done(); });
-    self_->park(awaiting, *this);
+    suspend(awaiting.promise().task(), awaiting);
   }
-  void await_resume() {
-    if (self_->take_cancellation() || interrupted_) detail::throw_cancelled();
-  }
+  void await_resume();
 
  private:
-  void inner_done() {
-    self_->loop().call_soon(EntryKind::timeout_release, self_->id(), &callback_, [this] {
-      if (!interrupted_) self_->loop().wake(*self_);  // _release_waiter: only a waiter not yet done
-    });
-  }
-  Interrupted interrupt() noexcept override {
-    interrupted_ = true;
-    return Interrupted::wake;
-  }
+  void suspend(TaskControl& self, std::coroutine_handle<> awaiting);  // core/src/wait_for.cpp
+  void inner_done();
+  Interrupted interrupt() noexcept override;
 
   TaskControl* self_ = nullptr;
   Callback* callback_ = nullptr;
@@ -120,8 +107,7 @@ Task<detail::await_result_t<Awaitable>> wait_for(Awaitable awaitable, std::chron
   } catch (...) {
     error = std::current_exception();
   }
-  // Withdraw our own cancellation, whether or not it was delivered.
-  if (timer.expired() && self.uncancel() <= cancelling_before && cancelled) {
+  if (detail::timed_out(self, timer, cancelling_before, cancelled)) {
     throw TimeoutError("lockstep: wait_for timed out after " + detail::describe_timeout(timeout));
   }
   if (cancelled) detail::throw_cancelled();
