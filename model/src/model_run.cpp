@@ -1,346 +1,566 @@
+// The reference model, rule by rule from docs/SEMANTICS.md. Each function
+// names the rules it implements.
 #include "lockstep/model/model_run.hpp"
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace lockstep::model {
 
-ModelRun::ModelRun(Program program) : program_(std::move(program)), tasks_(program_.tasks.size()) {
+namespace {
+
+// TK-JOIN, GA-RESUME: what a finished task's (or gather's) outcome does to
+// the task that awaits it.
+Result result_of(TaskEnd end) {
+  return end == TaskEnd::ok ? Result::ok : end == TaskEnd::error ? Result::error : Result::cancelled;
+}
+
+[[noreturn]] void impossible(const std::string& what) { throw std::logic_error("model: " + what); }
+
+}  // namespace
+
+// LP-START
+ModelRun::ModelRun(Program program) : program_(std::move(program)) {
   validate(program_);
+  tasks_.resize(program_.tasks.size());
+  locks_.resize(program_.lock_count());
   const std::vector<bool> at_once = program_.starts_at_once();
   for (std::size_t i = 0; i < tasks_.size(); ++i) {
-    if (at_once[i]) tasks_[i].status = Status::ready;
+    if (at_once.at(i)) spawn(static_cast<TaskNumber>(i + 1));
   }
 }
 
-// ---- the loop (SPEC §1) ----
+// LP-QUEUE: entries are appended at the back.
+void ModelRun::push(Entry entry, Slot slot) {
+  ready_.push_back(entry);
+  slots_.push_back(slot);
+}
 
+// TK-SPAWN (also GA-START's children, LP-START's initial tasks).
+void ModelRun::spawn(TaskNumber task) {
+  Task& t = at(task);
+  if (t.status != TaskStatus::unspawned) impossible("task " + std::to_string(task) + " started twice");
+  t.status = TaskStatus::ready;
+  t.frames.push_back(Frame{&program_.tasks.at(static_cast<std::size_t>(task) - 1).ops});
+  push({EntryKind::task, task});
+}
+
+void ModelRun::wake(TaskNumber task) {
+  at(task).status = TaskStatus::ready;
+  push({EntryKind::task, task});
+}
+
+// TM-CLOCK, TM-ORDER, TM-FIRE, WF-EXPIRE, LP-SLEEP (the timer's side).
 bool ModelRun::prepare_step() {
-  fire_due_timers();
-  while (ready().empty()) {
-    if (timers_.empty()) return false;
-    now_ = timers_.begin()->first.deadline;  // the clock jumps
-    fire_due_timers();
+  const auto fire_due = [this] {
+    while (!timers_.empty() && timers_.begin()->first.first <= now_) {
+      const Timer timer = timers_.begin()->second;
+      timers_.erase(timers_.begin());
+      Task& t = at(timer.task);
+      t.timer.reset();
+      if (timer.wait_for) {
+        t.expired = true;  // WF-EXPIRE
+        cancel(timer.task);
+      } else if (t.wait == Wait::sleep && t.fut == Fut::pending) {
+        t.fut = Fut::done;  // LP-SLEEP
+        wake(timer.task);
+      }
+    }
+  };
+  fire_due();
+  while (ready_.empty() && !timers_.empty()) {
+    now_ = timers_.begin()->first.first;
+    fire_due();
   }
+  return !ready_.empty();
+}
+
+// LP-STEP, OB-STEP, OB-TASK, OB-LOCK, OB-TIMER
+StepRecord ModelRun::step(std::uint32_t index) {
+  if (index >= ready_.size()) {
+    impossible("index " + std::to_string(index) + " out of a ready queue of " + std::to_string(ready_.size()));
+  }
+  StepRecord record;
+  record.now = now_;
+  record.ready.assign(ready_.begin(), ready_.end());
+  record.picked = index;
+  events_.clear();
+
+  const Entry entry = ready_[index];
+  const Slot slot = slots_[index];
+  ready_.erase(ready_.begin() + index);
+  slots_.erase(slots_.begin() + index);
+  switch (entry.kind) {
+    case EntryKind::task:
+      run_task(entry.task);
+      break;
+    case EntryKind::gather_done:
+      gather_done(slot.gather_id, slot.child);
+      break;
+    case EntryKind::timeout_inner: {  // WF-INNER
+      const Task& t = at(entry.task);
+      if (t.zero_serial == slot.serial && t.zero_registered) push({EntryKind::timeout_release, entry.task}, slot);
+      break;
+    }
+    case EntryKind::timeout_release: {  // WF-RELEASE
+      Task& t = at(entry.task);
+      if (t.zero_serial == slot.serial && t.wait == Wait::zero && t.fut == Fut::pending) {
+        t.fut = Fut::done;
+        wake(entry.task);
+      }
+      break;
+    }
+  }
+
+  record.events = events_;
+  record.queue.assign(ready_.begin(), ready_.end());
+  for (const Task& t : tasks_) {
+    TaskView view{t.status, t.end, t.cancelling, std::nullopt};
+    if (t.started && t.status != TaskStatus::done) view.waits_at = current(t).kind;
+    record.tasks.push_back(view);
+  }
+  for (const LockTable& l : locks_) {
+    LockView view{l.locked(), l.holder(), {}};
+    for (const LockTable::Entry& w : l.waiters()) {
+      view.waiters.push_back({w.task, w.state == LockTable::Waiter::pending ? WaiterState::pending
+                                      : w.state == LockTable::Waiter::woken ? WaiterState::woken
+                                                                            : WaiterState::cancelled});
+    }
+    record.locks.push_back(view);
+  }
+  for (const auto& [key, timer] : timers_) record.timers.push_back({key.first, timer.task});
+  return record;
+}
+
+// TK-STEP, TK-START-CANCELLED, CN-DELIVER
+void ModelRun::run_task(TaskNumber task) {
+  Task& t = at(task);
+  if (t.status != TaskStatus::ready) impossible("t" + std::to_string(task) + " queued but the task is not ready");
+  const bool cancel_now = std::exchange(t.must_cancel, false);
+  if (!t.started) {
+    t.started = true;
+    if (cancel_now) {
+      finish(task, TaskEnd::cancelled);
+      return;
+    }
+    run(task, Raise::none, false);
+    return;
+  }
+  bool advance = true;
+  const Raise raise = resume(task, cancel_now, advance);
+  run(task, raise, advance);
+}
+
+// The op the task was suspended at completes (TK-EVENTS). `advance` is set
+// false when the op entered a body instead (SC-ENTER).
+ModelRun::Raise ModelRun::resume(TaskNumber task, bool cancel_now, bool& advance) {
+  Task& t = at(task);
+  const Op& op = current(t);
+  const Wait wait = std::exchange(t.wait, Wait::none);  // TK-STEP: the wait object is dropped
+  advance = true;
+  switch (wait) {
+    case Wait::yield: {  // LP-YIELD
+      emit(op.kind == OpKind::sleep ? EventKind::sleep : EventKind::yield, cancel_now ? Result::cancelled : Result::ok);
+      return cancel_now ? Raise::cancelled : Raise::none;
+    }
+    case Wait::sleep: {  // LP-SLEEP
+      disarm(task);
+      const bool raised = cancel_now || t.fut == Fut::cancelled;
+      emit(EventKind::sleep, raised ? Result::cancelled : Result::ok);
+      return raised ? Raise::cancelled : Raise::none;
+    }
+    case Wait::lock: {  // LK-RESUME, LK-CANCEL
+      LockTable& l = lock(op.lock);
+      const bool raised = cancel_now || l.state_of(task) == LockTable::Waiter::cancelled;
+      if (const auto woke = l.waiter_runs(task, raised)) wake(*woke);
+      const Exec exec = complete_lock_op(task, op, raised);
+      if (exec == Exec::entered) advance = false;
+      return exec == Exec::cancelled ? Raise::cancelled : Raise::none;
+    }
+    case Wait::zero: {  // WF-ZERO-RESUME
+      t.zero_registered = false;
+      const bool raised = cancel_now || t.fut == Fut::cancelled;
+      emit(EventKind::acquire_timeout, raised ? Result::cancelled : Result::timeout, op.lock);
+      return raised ? Raise::cancelled : Raise::none;
+    }
+    case Wait::join: {  // TK-JOIN
+      const Result result = cancel_now ? Result::cancelled : result_of(at(t.target).end);
+      emit(EventKind::await_, result, -1, t.target);
+      return result == Result::ok ? Raise::none : result == Result::error ? Raise::error : Raise::cancelled;
+    }
+    case Wait::gather: {  // GA-RESUME
+      const Gather& g = gathers_.at(t.gather_id);
+      const Result result = cancel_now ? Result::cancelled : result_of(g.result);
+      emit(EventKind::gather, result, -1, g.children.front());
+      return result == Result::ok ? Raise::none : result == Result::error ? Raise::error : Raise::cancelled;
+    }
+    case Wait::none:
+      break;
+  }
+  impossible("t" + std::to_string(task) + " resumed without a wait");
+}
+
+// Runs ops until the task suspends or ends: TK-ERR (unwinding), TK-CATCH,
+// TK-END, SC-EXIT, SC-UNWIND.
+void ModelRun::run(TaskNumber task, Raise raise, bool advance) {
+  Task& t = at(task);
+  if (raise == Raise::none && advance) ++t.frames.back().pc;
+  for (;;) {
+    if (raise != Raise::none) {
+      const Frame frame = t.frames.back();
+      if (frame.kind == FrameKind::top) {  // TK-ERR: nothing catches it
+        emit(EventKind::end, raise == Raise::error ? Result::error : Result::cancelled);
+        finish(task, raise == Raise::error ? TaskEnd::error : TaskEnd::cancelled);
+        return;
+      }
+      t.frames.pop_back();
+      if (frame.kind == FrameKind::scoped) {
+        exit_scope(task, frame, true);  // SC-UNWIND, SC-EXIT-FREE
+        continue;
+      }
+      emit(EventKind::try_exit, raise == Raise::error ? Result::caught_error : Result::caught_cancelled);  // TK-CATCH
+      raise = Raise::none;
+      ++t.frames.back().pc;
+      continue;
+    }
+    Frame& frame = t.frames.back();
+    if (frame.pc == frame.ops->size()) {
+      if (frame.kind == FrameKind::top) {  // TK-END
+        emit(EventKind::end, Result::ok);
+        finish(task, std::exchange(t.must_cancel, false) ? TaskEnd::cancelled : TaskEnd::ok);
+        return;
+      }
+      const Frame done = frame;
+      t.frames.pop_back();
+      if (done.kind == FrameKind::scoped) {
+        exit_scope(task, done, false);  // SC-EXIT
+      } else {
+        emit(EventKind::try_exit, Result::ok);  // TK-CATCH
+      }
+      ++t.frames.back().pc;
+      continue;
+    }
+    switch (execute(task, (*frame.ops)[frame.pc])) {
+      case Exec::next:
+        ++t.frames.back().pc;
+        break;
+      case Exec::entered:
+        break;
+      case Exec::suspended:
+        return;
+      case Exec::error:
+        raise = Raise::error;
+        break;
+      case Exec::cancelled:
+        raise = Raise::cancelled;
+        break;
+    }
+  }
+}
+
+// One op reached by a running task.
+ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
+  Task& t = at(task);
+  switch (op.kind) {
+    case OpKind::acquire:
+    case OpKind::scoped:
+      return acquire(task, op);
+    case OpKind::acquire_timeout:
+      if (op.arg > 0) {  // WF-ARM
+        t.c0 = t.cancelling;
+        t.expired = false;
+        arm(task, op.arg, true);
+        return acquire(task, op);
+      }
+      // WF-NONPOS
+      t.zero_serial = ++zero_serial_;
+      t.zero_registered = true;
+      t.fut = Fut::pending;
+      push({EntryKind::timeout_inner, task}, Slot{0, 0, t.zero_serial});
+      suspend(task, Wait::zero);
+      return Exec::suspended;
+    case OpKind::release: {  // LK-REL
+      const bool locked = lock(op.lock).locked();
+      if (locked) release(op.lock);
+      emit(EventKind::release, locked ? Result::ok : Result::not_acquired, op.lock);
+      return Exec::next;
+    }
+    case OpKind::try_acquire: {  // LK-TRY
+      LockTable& l = lock(op.lock);
+      const bool yes = l.can_take_at_once();
+      if (yes) l.take(std::nullopt);
+      emit(EventKind::try_acquire, yes ? Result::yes : Result::no, op.lock);
+      return Exec::next;
+    }
+    case OpKind::guard_release: {  // SC-EARLY
+      Frame* scope = nullptr;
+      for (auto it = t.frames.rbegin(); it != t.frames.rend() && scope == nullptr; ++it) {
+        if (it->kind == FrameKind::scoped) scope = &*it;
+      }
+      if (scope == nullptr) impossible("guard_release outside a scoped block in task " + std::to_string(task));
+      const bool releases = scope->engaged && lock(scope->lock).locked();
+      if (releases) release(scope->lock);
+      scope->engaged = false;
+      emit(EventKind::guard_release, releases ? Result::ok : Result::not_acquired, scope->lock);
+      return Exec::next;
+    }
+    case OpKind::yield:  // LP-YIELD
+      suspend(task, Wait::yield);
+      return Exec::suspended;
+    case OpKind::sleep:
+      if (op.arg <= 0) {  // LP-YIELD: sleep 0
+        suspend(task, Wait::yield);
+        return Exec::suspended;
+      }
+      arm(task, op.arg, false);  // LP-SLEEP
+      t.fut = Fut::pending;
+      suspend(task, Wait::sleep);
+      return Exec::suspended;
+    case OpKind::throw_:  // TK-ERR
+      emit(EventKind::throw_, Result::error);
+      return Exec::error;
+    case OpKind::cancel: {  // CN-REQ
+      const bool yes = cancel(op.arg);
+      emit(EventKind::cancel, yes ? Result::yes : Result::no, -1, op.arg);
+      return Exec::next;
+    }
+    case OpKind::uncancel:  // CN-UNCANCEL
+      emit(EventKind::uncancel, Result::ok, -1, 0, uncancel(task));
+      return Exec::next;
+    case OpKind::spawn:  // TK-SPAWN
+      spawn(op.arg);
+      emit(EventKind::spawn, Result::ok, -1, op.arg);
+      return Exec::next;
+    case OpKind::await_: {  // TK-JOIN
+      Task& j = at(op.arg);
+      if (j.status == TaskStatus::unspawned) {
+        emit(EventKind::await_, Result::not_started, -1, op.arg);
+        return Exec::next;
+      }
+      if (j.status == TaskStatus::done) {
+        const Result result = result_of(j.end);
+        emit(EventKind::await_, result, -1, op.arg);
+        return result == Result::ok ? Exec::next : result == Result::error ? Exec::error : Exec::cancelled;
+      }
+      j.callbacks.push_back({false, task, 0});
+      t.target = op.arg;
+      suspend(task, Wait::join);
+      return Exec::suspended;
+    }
+    case OpKind::gather: {  // GA-START
+      const std::size_t id = gathers_.size();
+      gathers_.push_back(Gather{task, op.tasks});
+      for (const TaskNumber child : op.tasks) {
+        spawn(child);
+        at(child).callbacks.push_back({true, task, id});
+      }
+      t.gather_id = id;
+      suspend(task, Wait::gather);
+      return Exec::suspended;
+    }
+    case OpKind::try_:  // TK-CATCH
+      t.frames.push_back(Frame{&op.body, 0, FrameKind::try_});
+      return Exec::entered;
+  }
+  impossible("unknown op");
+}
+
+// LK-ACQ, LK-ACQ-FAST, LK-ACQ-WAIT (for acquire, scoped and acquire_timeout T > 0)
+ModelRun::Exec ModelRun::acquire(TaskNumber task, const Op& op) {
+  LockTable& l = lock(op.lock);
+  if (l.can_take_at_once()) {
+    l.take(task);
+    return complete_lock_op(task, op, false);
+  }
+  l.enqueue(task);
+  suspend(task, Wait::lock);
+  return Exec::suspended;
+}
+
+// The acquire is over (taken, or raised CancelledError): LK-ACQ, SC-ENTER,
+// WF-FAST, WF-EXIT, WF-OUTSIDE.
+ModelRun::Exec ModelRun::complete_lock_op(TaskNumber task, const Op& op, bool raised) {
+  Task& t = at(task);
+  switch (op.kind) {
+    case OpKind::acquire:
+      emit(EventKind::acquire, raised ? Result::cancelled : Result::ok, op.lock);
+      return raised ? Exec::cancelled : Exec::next;
+    case OpKind::scoped:
+      emit(EventKind::scope_enter, raised ? Result::cancelled : Result::ok, op.lock);
+      if (raised) return Exec::cancelled;
+      t.frames.push_back(Frame{&op.body, 0, FrameKind::scoped, op.lock, true});
+      return Exec::entered;
+    case OpKind::acquire_timeout: {
+      disarm(task);
+      Result result = raised ? Result::cancelled : Result::ok;
+      if (t.expired) {
+        t.expired = false;
+        const int n = uncancel(task);
+        if (raised && n <= t.c0) result = Result::timeout;
+      }
+      emit(EventKind::acquire_timeout, result, op.lock);
+      return result == Result::cancelled ? Exec::cancelled : Exec::next;
+    }
+    default:
+      impossible("a lock wait at a " + std::string(name_of(op.kind)));
+  }
+}
+
+// SC-EXIT, SC-UNWIND, SC-EXIT-FREE
+void ModelRun::exit_scope(TaskNumber task, const Frame& frame, bool unwinding) {
+  (void)task;
+  Result result = Result::skipped;
+  if (frame.engaged) {
+    if (lock(frame.lock).locked()) {
+      release(frame.lock);
+      result = Result::released;
+    } else if (!unwinding) {
+      result = Result::not_acquired;
+    }
+  }
+  emit(EventKind::scope_exit, result, frame.lock);
+}
+
+// LK-REL's effect on a locked lock, LK-WAKE.
+void ModelRun::release(int lock_index) {
+  std::optional<TaskNumber> woke;
+  if (!lock(lock_index).release(woke)) impossible("release of a free lock");
+  if (woke) wake(*woke);
+}
+
+// TK-END, TK-ERR, TK-DONE-CB
+void ModelRun::finish(TaskNumber task, TaskEnd end) {
+  Task& t = at(task);
+  t.status = TaskStatus::done;
+  t.end = end;
+  t.frames.clear();
+  t.wait = Wait::none;
+  t.must_cancel = false;
+  for (const DoneCallback& cb : std::exchange(t.callbacks, {})) {
+    if (cb.gather) {
+      push({EntryKind::gather_done, cb.task}, Slot{cb.gather_id, task, 0});
+    } else {
+      const Task& waiting = at(cb.task);
+      if (waiting.wait != Wait::join || waiting.status != TaskStatus::parked) impossible("a joiner that is not parked");
+      wake(cb.task);
+    }
+  }
+}
+
+// TK-SUSPEND, LP-YIELD
+void ModelRun::suspend(TaskNumber task, Wait wait) {
+  Task& t = at(task);
+  t.wait = wait;
+  if (wait == Wait::yield) {
+    wake(task);
+  } else {
+    t.status = TaskStatus::parked;
+  }
+  if (t.must_cancel && cancel_wait(task)) t.must_cancel = false;
+}
+
+// CN-REQ
+bool ModelRun::cancel(TaskNumber task) {
+  Task& t = at(task);
+  if (t.status == TaskStatus::unspawned || t.status == TaskStatus::done) return false;
+  ++t.cancelling;
+  if (cancel_wait(task)) return true;
+  t.must_cancel = true;
   return true;
 }
 
-std::vector<TaskNumber> ModelRun::ready() const {
-  std::vector<TaskNumber> out;
-  for (std::size_t i = 0; i < tasks_.size(); ++i) {
-    if (tasks_[i].status == Status::ready) out.push_back(static_cast<TaskNumber>(i + 1));
+// CN-WAIT, GA-CANCEL: cancel the task's wait object; true if that succeeded.
+bool ModelRun::cancel_wait(TaskNumber task) {
+  Task& t = at(task);
+  switch (t.wait) {
+    case Wait::none:
+    case Wait::yield:
+      return false;
+    case Wait::lock: {
+      LockTable& l = lock(current(t).lock);
+      if (l.state_of(task) != LockTable::Waiter::pending) return false;
+      l.cancel_pending(task);
+      wake(task);
+      return true;
+    }
+    case Wait::sleep:
+    case Wait::zero:
+      if (t.fut != Fut::pending) return false;
+      t.fut = Fut::cancelled;
+      wake(task);
+      return true;
+    case Wait::join:
+      if (at(t.target).status == TaskStatus::done) return false;
+      return cancel(t.target);
+    case Wait::gather: {
+      Gather& g = gathers_.at(t.gather_id);
+      if (g.settled) return false;
+      bool any = false;
+      for (const TaskNumber child : g.children) {
+        if (cancel(child)) any = true;
+      }
+      if (any) g.cancel_requested = true;
+      return any;
+    }
   }
-  return out;
+  return false;
+}
+
+// CN-UNCANCEL (3.13: reaching 0 withdraws the pending cancel, VR-UNCANCEL)
+int ModelRun::uncancel(TaskNumber task) {
+  Task& t = at(task);
+  if (t.cancelling > 0) {
+    --t.cancelling;
+    if (t.cancelling == 0) t.must_cancel = false;
+  }
+  return t.cancelling;
+}
+
+// TM-ORDER
+void ModelRun::arm(TaskNumber task, long delay, bool wait_for) {
+  const std::pair<long, long> key{now_ + delay, timer_seq_++};
+  timers_[key] = Timer{task, wait_for};
+  at(task).timer = key;
+}
+
+void ModelRun::disarm(TaskNumber task) {
+  Task& t = at(task);
+  if (t.timer) timers_.erase(*t.timer);
+  t.timer.reset();
+}
+
+// GA-TURN
+void ModelRun::gather_done(std::size_t gather_id, TaskNumber child) {
+  Gather& g = gathers_.at(gather_id);
+  ++g.finished;
+  if (g.settled) return;
+  const TaskEnd end = at(child).end;
+  if (end == TaskEnd::cancelled) {
+    settle(g, TaskEnd::cancelled);
+  } else if (end == TaskEnd::error) {
+    settle(g, TaskEnd::error);
+  } else if (g.finished == g.children.size()) {
+    settle(g, g.cancel_requested ? TaskEnd::cancelled : TaskEnd::ok);
+  }
+}
+
+void ModelRun::settle(Gather& gather, TaskEnd result) {
+  const Task& parent = at(gather.parent);
+  if (parent.wait != Wait::gather || parent.status != TaskStatus::parked) impossible("a gather settled while its task is not parked");
+  gather.settled = true;
+  gather.result = result;
+  wake(gather.parent);
 }
 
 std::vector<TaskNumber> ModelRun::unfinished() const {
   std::vector<TaskNumber> out;
   for (std::size_t i = 0; i < tasks_.size(); ++i) {
-    if (tasks_[i].status != Status::unspawned && tasks_[i].status != Status::done) {
+    if (tasks_[i].status != TaskStatus::unspawned && tasks_[i].status != TaskStatus::done) {
       out.push_back(static_cast<TaskNumber>(i + 1));
     }
   }
   return out;
-}
-
-void ModelRun::fire_due_timers() {
-  while (!timers_.empty() && timers_.begin()->first.deadline <= now_) {
-    const Timer timer = timers_.begin()->second;
-    timers_.erase(timers_.begin());
-    at(timer.task).timer.reset();
-    if (timer.cancels) {
-      at(timer.task).timeout_expired = true;
-      cancel(timer.task);
-    } else {
-      make_ready(timer.task);
-    }
-  }
-}
-
-void ModelRun::arm_timer(TaskNumber task, long delay, bool cancels) {
-  const TimerKey key{now_ + delay, next_timer_seq_++};
-  timers_.emplace(key, Timer{task, cancels});
-  at(task).timer = key;
-}
-
-void ModelRun::disarm_timer(TaskNumber task) {
-  if (auto& key = at(task).timer) {
-    timers_.erase(*key);
-    key.reset();
-  }
-}
-
-void ModelRun::make_ready(TaskNumber task) {
-  Task& t = at(task);
-  if (t.status != Status::parked) throw std::logic_error("model: woke a task that is not parked");
-  t.status = Status::ready;
-}
-
-void ModelRun::park(TaskNumber task, Await awaiting) {
-  Task& t = at(task);
-  t.status = Status::parked;
-  t.awaiting = awaiting;
-  // A cancellation requested while running lands on the first await that suspends.
-  if (t.cancel_pending) {
-    interrupt(task);
-    t.status = Status::ready;
-  }
-}
-
-// The task is parked at a lock or a sleep: cancel that await.
-void ModelRun::interrupt(TaskNumber task) {
-  if (at(task).awaiting == Await::lock) {
-    lock_.cancel_pending(task);
-  } else {
-    disarm_timer(task);
-  }
-}
-
-bool ModelRun::cancel(TaskNumber task) {
-  Task& t = at(task);
-  if (t.status == Status::unspawned || t.status == Status::done) return false;
-  ++t.cancel_requests;
-  t.cancel_pending = true;
-  if (t.status == Status::parked) {
-    interrupt(task);
-    t.status = Status::ready;
-  }
-  return true;
-}
-
-int ModelRun::uncancel(TaskNumber task) {
-  Task& t = at(task);
-  if (t.cancel_requests > 0) --t.cancel_requests;
-  if (t.cancel_requests == 0) t.cancel_pending = false;
-  return t.cancel_requests;
-}
-
-// ---- one step ----
-
-StepRecord ModelRun::step(TaskNumber task) {
-  StepRecord record;
-  record.now = now_;
-  record.ready = ready();
-  record.task = task;
-  Task& t = at(task);
-  if (t.status != Status::ready) throw std::logic_error("model: step of a task that is not ready");
-  events_.clear();
-  t.status = Status::running;
-  if (!t.started && t.cancel_pending) {
-    // Cancelled before it ever ran: it ends without running its body.
-    t.status = Status::done;
-    t.end = TaskEnd::cancelled;
-  } else {
-    Flow flow = Flow::normal;
-    if (t.started) {
-      flow = resume(task);
-    }
-    t.started = true;
-    while (t.status == Status::running) {
-      if (flow != Flow::normal) {
-        if (t.body_pc) exit_scope(task);  // the guard runs while unwinding
-        finish(task, flow);
-        break;
-      }
-      const Op* op = current_op(task);
-      if (op == nullptr && t.body_pc) {
-        exit_scope(task);  // the body ran to its end
-        continue;
-      }
-      if (op == nullptr) {
-        finish(task, Flow::normal);
-        break;
-      }
-      if (!start(task, *op, flow)) break;
-    }
-  }
-  record.events = std::move(events_);
-  events_.clear();
-  record.waits_at = waits_at(task);
-  record.locked = lock_.locked();
-  record.live_waiters = lock_.live_waiters();
-  record.holder = lock_.holder();
-  return record;
-}
-
-const Op* ModelRun::current_op(TaskNumber task) const {
-  const Task& t = at(task);
-  const auto& ops = program_.tasks[static_cast<std::size_t>(task) - 1].ops;
-  if (t.pc >= ops.size()) return nullptr;
-  if (!t.body_pc) return &ops[t.pc];
-  const auto& body = ops[t.pc].body;
-  return *t.body_pc < body.size() ? &body[*t.body_pc] : nullptr;
-}
-
-void ModelRun::advance(TaskNumber task) {
-  Task& t = at(task);
-  if (t.body_pc) {
-    ++*t.body_pc;
-  } else {
-    ++t.pc;
-  }
-}
-
-std::string ModelRun::waits_at(TaskNumber task) const {
-  const Task& t = at(task);
-  if (t.status == Status::done || t.status == Status::unspawned) return "";
-  const Op* op = current_op(task);
-  return op == nullptr ? "" : std::string(name_of(op->kind));
-}
-
-// Completes the op the task was suspended at; emits its event.
-ModelRun::Flow ModelRun::resume(TaskNumber task) {
-  Task& t = at(task);
-  const Op& op = *current_op(task);
-  const std::string name(name_of(op.kind));
-  const Await awaiting = std::exchange(t.awaiting, Await::none);
-  const bool cancelled = take_cancellation(task);
-  if (awaiting != Await::lock) {  // yield or sleep
-    emit(cancelled ? name + "!cancelled" : name);
-    if (cancelled) return Flow::cancelled;
-    advance(task);
-    return Flow::normal;
-  }
-  if (const auto woke = lock_.waiter_runs(task, cancelled)) make_ready(*woke);
-  switch (op.kind) {
-    case OpKind::acquire:
-      emit(cancelled ? "acquire!cancelled" : "acquire");
-      if (cancelled) return Flow::cancelled;
-      advance(task);
-      return Flow::normal;
-    case OpKind::scoped:
-      emit(cancelled ? "scoped!cancelled" : "scoped");
-      if (cancelled) return Flow::cancelled;
-      t.body_pc = 0;
-      return Flow::normal;
-    case OpKind::acquire_timeout: {
-      disarm_timer(task);
-      // asyncio.timeout: withdraw our own cancellation; a timeout only if no
-      // other cancellation is outstanding.
-      const bool timed_out = t.timeout_expired && uncancel(task) <= t.cancelling_before && cancelled;
-      t.timeout_expired = false;
-      if (timed_out) {
-        emit("acquire_timeout!timeout");
-      } else {
-        emit(cancelled ? "acquire_timeout!cancelled" : "acquire_timeout");
-        if (cancelled) return Flow::cancelled;
-      }
-      advance(task);
-      return Flow::normal;
-    }
-    default:
-      throw std::logic_error("model: resumed at an op that does not wait for the lock");
-  }
-}
-
-// Starts an op. Returns false if the task suspended at it.
-bool ModelRun::start(TaskNumber task, const Op& op, Flow& flow) {
-  Task& t = at(task);
-  switch (op.kind) {
-    case OpKind::acquire:
-    case OpKind::scoped:
-    case OpKind::acquire_timeout:
-      if (op.kind == OpKind::acquire_timeout) {
-        t.cancelling_before = t.cancel_requests;
-        t.timeout_expired = false;
-        arm_timer(task, op.arg, /*cancels=*/true);
-      }
-      if (!lock_.can_take_at_once()) {
-        lock_.enqueue(task);
-        park(task, Await::lock);
-        return false;
-      }
-      lock_.take(task);  // not a scheduling point, not a cancellation point
-      if (op.kind == OpKind::scoped) {
-        emit("scoped");
-        t.body_pc = 0;
-        return true;
-      }
-      if (op.kind == OpKind::acquire_timeout) disarm_timer(task);
-      emit(std::string(name_of(op.kind)));
-      break;
-    case OpKind::release: {
-      std::optional<TaskNumber> woke;
-      if (lock_.release(woke)) {
-        if (woke) make_ready(*woke);
-        emit("release");
-      } else {
-        emit("release!not-acquired");
-      }
-      break;
-    }
-    case OpKind::try_acquire:
-      if (lock_.can_take_at_once()) {
-        lock_.take(std::nullopt);
-        emit("try_acquire=1");
-      } else {
-        emit("try_acquire=0");
-      }
-      break;
-    case OpKind::yield:
-      t.awaiting = Await::yield;
-      t.status = Status::ready;
-      return false;
-    case OpKind::sleep:
-      if (op.arg <= 0) {  // sleep(0) is yield_now()
-        t.awaiting = Await::yield;
-        t.status = Status::ready;
-        return false;
-      }
-      arm_timer(task, op.arg, /*cancels=*/false);
-      park(task, Await::sleep);
-      return false;
-    case OpKind::throw_:
-      emit("throw");
-      flow = Flow::error;
-      return true;
-    case OpKind::cancel:
-      emit("cancel " + std::to_string(op.arg) + (cancel(op.arg) ? "=1" : "=0"));
-      break;
-    case OpKind::spawn:
-      at(op.arg).status = Status::ready;
-      emit("spawn " + std::to_string(op.arg));
-      break;
-  }
-  advance(task);
-  return true;
-}
-
-// Leaving a scoped block, normally or while unwinding (SPEC §3): the guard
-// releases a held lock; a free lock (released by hand elsewhere) raises
-// LockNotAcquired, which the program's interpreter reports and goes on from,
-// or, while unwinding, is skipped.
-void ModelRun::exit_scope(TaskNumber task) {
-  std::optional<TaskNumber> woke;
-  if (lock_.release(woke)) {
-    if (woke) make_ready(*woke);
-    emit("/scoped");
-  } else {
-    emit("/scoped!not-acquired");
-  }
-  Task& t = at(task);
-  t.body_pc.reset();
-  ++t.pc;
-}
-
-void ModelRun::finish(TaskNumber task, Flow flow) {
-  Task& t = at(task);
-  t.status = Status::done;
-  switch (flow) {
-    case Flow::normal:
-      emit("end=ok");
-      // A cancellation still pending when the task returns wins (asyncio).
-      t.end = t.cancel_pending ? TaskEnd::cancelled : TaskEnd::ok;
-      break;
-    case Flow::error:
-      emit("end=error");
-      t.end = TaskEnd::error;
-      break;
-    case Flow::cancelled:
-      emit("end=cancelled");
-      t.end = TaskEnd::cancelled;
-      break;
-  }
 }
 
 }  // namespace lockstep::model

@@ -1,14 +1,7 @@
-// SPEC §2 as a plain state machine: the reference the production Lock is
-// compared with. One function per row of the table; no coroutines, no core.
-//
-// | call / event              | free, no live waiter | free, head woken | held                 |
-// |---------------------------|----------------------|------------------|----------------------|
-// | acquire()                 | take                 | enqueue pending  | enqueue pending      |
-// | release()                 | not acquired         | not acquired     | free, wake pending head |
-// | woken waiter runs         | -                    | unlink, take     | impossible           |
-// | pending waiter cancelled  | -                    | cancelled; when it runs: unlink, and    |
-// |                           |                      | if free, wake pending head              |
-// | woken waiter cancelled    | -                    | unlink, wake pending head | -           |
+// docs/SEMANTICS.md's lock (LK-*) as a plain state machine: asyncio.Lock's
+// `_locked` flag and its deque of waiter futures, each pending (not done),
+// woken (result set) or cancelled. No coroutines, no core; used by ModelRun
+// and by props/model_based_test.cpp.
 #pragma once
 
 #include <algorithm>
@@ -30,34 +23,36 @@ class LockTable {
   };
 
   [[nodiscard]] bool locked() const { return locked_; }
-  [[nodiscard]] std::optional<TaskNumber> holder() const { return holder_; }
+  [[nodiscard]] std::optional<TaskNumber> holder() const { return holder_; }  // LK-HOLDER
+  [[nodiscard]] const std::deque<Entry>& waiters() const { return queue_; }  // OB-LOCK
   [[nodiscard]] std::size_t live_waiters() const {
     return static_cast<std::size_t>(std::count_if(queue_.begin(), queue_.end(),
                                                    [](const Entry& e) { return e.state != Waiter::cancelled; }));
   }
   [[nodiscard]] std::size_t cancelled_waiters() const { return queue_.size() - live_waiters(); }
 
-  // Row "acquire()", first column: the only case that takes without waiting.
+  // LK-ACQ-FAST, LK-TRY: unlocked and every queued waiter cancelled.
   [[nodiscard]] bool can_take_at_once() const { return !locked_ && live_waiters() == 0; }
+  // LK-ACQ-FAST, LK-TRY, LK-RESUME. holder: none for try_acquire.
   void take(std::optional<TaskNumber> holder) {
     if (locked_) throw std::logic_error("model: take() of a held lock");
     locked_ = true;
     holder_ = holder;
   }
-  // Row "acquire()", other columns.
+  // LK-ACQ-WAIT.
   void enqueue(TaskNumber task) { queue_.push_back({task, Waiter::pending}); }
 
-  // Row "release()". Returns false for LockNotAcquired; otherwise frees the
-  // lock and returns the task it woke, if any.
+  // LK-REL. Returns false for not-acquired; otherwise unlocks and sets `woke`
+  // to the task LK-WAKE woke, if any.
   bool release(std::optional<TaskNumber>& woke) {
     if (!locked_) return false;
     locked_ = false;
     holder_.reset();
-    woke = wake_head_if_pending();
+    woke = wake_first();
     return true;
   }
 
-  // Row "pending waiter cancelled".
+  // CN-WAIT, lock waiter: only a pending waiter can be cancelled.
   void cancel_pending(TaskNumber task) {
     Entry& entry = find(task);
     if (entry.state != Waiter::pending) throw std::logic_error("model: cancel of a waiter that is not pending");
@@ -65,21 +60,25 @@ class LockTable {
   }
 
   [[nodiscard]] Waiter state_of(TaskNumber task) const { return const_cast<LockTable*>(this)->find(task).state; }
+  [[nodiscard]] bool has_waiter(TaskNumber task) const {
+    return std::any_of(queue_.begin(), queue_.end(), [&](const Entry& e) { return e.task == task; });
+  }
 
-  // Rows "woken waiter runs", "pending waiter cancelled" (when it runs) and
-  // "woken waiter cancelled". `cancelled` says whether the task resumes with
-  // a cancellation. Returns the task it woke, if any.
+  // The waiter's task resumes. `cancelled`: it resumes with CancelledError
+  // (LK-CANCEL: unlink, LK-WAKE if unlocked); otherwise LK-RESUME (unlink,
+  // take). Returns the task LK-WAKE woke, if any.
   std::optional<TaskNumber> waiter_runs(TaskNumber task, bool cancelled) {
     const Waiter state = find(task).state;
     queue_.erase(std::find_if(queue_.begin(), queue_.end(), [&](const Entry& e) { return e.task == task; }));
-    if (cancelled) return locked_ ? std::nullopt : wake_head_if_pending();
+    if (cancelled) return locked_ ? std::nullopt : wake_first();
     if (state != Waiter::woken || locked_) throw std::logic_error("model: a waiter ran that was not woken");
     take(task);
     return std::nullopt;
   }
 
  private:
-  std::optional<TaskNumber> wake_head_if_pending() {
+  // LK-WAKE: only the FIRST waiter is looked at.
+  std::optional<TaskNumber> wake_first() {
     if (queue_.empty() || queue_.front().state != Waiter::pending) return std::nullopt;
     queue_.front().state = Waiter::woken;
     return queue_.front().task;

@@ -1,10 +1,15 @@
-// The reference model running a whole Program abstractly: its own ready set,
-// per-task program counters, virtual clock and timers, and a LockTable.
-// Given the same choice of task at each step, it predicts every StepRecord of
-// the production run (SPEC §1 for the loop, §2 for the lock, §3 for scoped).
+// The reference model: runs a whole Program abstractly, read off
+// docs/SEMANTICS.md and nothing else (no core headers, no coroutines). Given
+// the same index into the ready queue at each step it predicts the complete
+// StepRecord of the production run.
+//
+//   ModelRun m(program);
+//   while (m.prepare_step()) m.step(0);   // asyncio's own order
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <utility>
@@ -16,81 +21,118 @@
 
 namespace lockstep::model {
 
-enum class TaskEnd { unfinished, ok, error, cancelled };
-
 class ModelRun {
  public:
   explicit ModelRun(Program program);
 
-  // Fires due timers, jumping the clock while nothing is ready, as the loop
-  // does at the start of a step. Returns false when the run is idle.
+  // TM-FIRE: fires due timers, jumping the clock while nothing is ready.
+  // Returns false when nothing is ready (the run is over, LP-IDLE).
   bool prepare_step();
-  [[nodiscard]] std::vector<TaskNumber> ready() const;
+  [[nodiscard]] const std::deque<Entry>& ready() const { return ready_; }
   [[nodiscard]] long now() const { return now_; }
-  // Runs one step of a ready task (after prepare_step) and says what happened.
-  StepRecord step(TaskNumber task);
+  // LP-STEP: runs ready()[index] (after prepare_step) and returns the record.
+  StepRecord step(std::uint32_t index);
 
-  [[nodiscard]] const LockTable& lock() const { return lock_; }
   [[nodiscard]] TaskEnd end_of(TaskNumber task) const { return at(task).end; }
-  [[nodiscard]] std::vector<TaskNumber> unfinished() const;  // spawned, not done
-  // The op a suspended task waits at ("" if it is not suspended).
-  [[nodiscard]] std::string waits_at(TaskNumber task) const;
+  [[nodiscard]] std::vector<TaskNumber> unfinished() const;  // OB-END: spawned, not done
 
  private:
-  enum class Status { unspawned, ready, running, parked, done };
-  enum class Await { none, yield, sleep, lock };
-  enum class Flow { normal, cancelled, error };
-  struct TimerKey {
-    long deadline;
-    long seq;
-    auto operator<=>(const TimerKey&) const = default;
+  enum class Raise : std::uint8_t { none, error, cancelled };
+  // What a suspended task waits on (its `_fut_waiter`), TK-SUSPEND.
+  enum class Wait : std::uint8_t { none, yield, lock, sleep, zero, join, gather };
+  enum class Fut : std::uint8_t { pending, done, cancelled };  // sleep and WF-NONPOS waiter futures
+  enum class FrameKind : std::uint8_t { top, scoped, try_ };
+
+  struct Frame {
+    const std::vector<Op>* ops = nullptr;
+    std::size_t pc = 0;
+    FrameKind kind = FrameKind::top;
+    int lock = 0;          // scoped
+    bool engaged = false;  // scoped: the guard still owns a release (SC-EARLY)
   };
-  struct Timer {
-    TaskNumber task;
-    bool cancels;  // an acquire_timeout deadline; otherwise a sleep
+  struct DoneCallback {  // TK-DONE-CB
+    bool gather = false;  // false: wake the awaiting task
+    TaskNumber task = 0;  // the awaiting / gathering task
+    std::size_t gather_id = 0;
   };
   struct Task {
-    Status status = Status::unspawned;
+    TaskStatus status = TaskStatus::unspawned;
+    TaskEnd end = TaskEnd::none;
     bool started = false;
-    bool cancel_pending = false;  // delivered at the next await it resumes from
-    int cancel_requests = 0;
-    std::size_t pc = 0;                  // the top-level op it is at
-    std::optional<std::size_t> body_pc;  // inside the scoped block at ops[pc]
-    Await awaiting = Await::none;
-    std::optional<TimerKey> timer;
-    bool timeout_expired = false;
-    int cancelling_before = 0;
-    TaskEnd end = TaskEnd::unfinished;
+    int cancelling = 0;        // CN-REQ's count
+    bool must_cancel = false;  // the pending cancel
+    std::vector<Frame> frames;
+    Wait wait = Wait::none;
+    Fut fut = Fut::pending;
+    TaskNumber target = 0;        // join
+    std::size_t gather_id = 0;    // gather
+    std::optional<std::pair<long, long>> timer;  // key into timers_
+    int c0 = 0;                   // WF-ARM
+    bool expired = false;         // WF-EXPIRE
+    long zero_serial = 0;         // WF-NONPOS: which wait an iK/rK belongs to
+    bool zero_registered = false; // WF-INNER: release callback still registered
+    std::vector<DoneCallback> callbacks;
+  };
+  struct Gather {
+    TaskNumber parent = 0;
+    std::vector<TaskNumber> children;
+    std::size_t finished = 0;  // callbacks run
+    bool settled = false;
+    TaskEnd result = TaskEnd::none;
+    bool cancel_requested = false;
+  };
+  struct Slot {  // ready_'s hidden payload, same index
+    std::size_t gather_id = 0;  // gK
+    TaskNumber child = 0;       // gK
+    long serial = 0;            // iK, rK
+  };
+  struct Timer {
+    TaskNumber task = 0;
+    bool wait_for = false;  // else a sleep timer
   };
 
   Task& at(TaskNumber task) { return tasks_.at(static_cast<std::size_t>(task) - 1); }
   [[nodiscard]] const Task& at(TaskNumber task) const { return tasks_.at(static_cast<std::size_t>(task) - 1); }
-  [[nodiscard]] const Op* current_op(TaskNumber task) const;  // nullptr at the end of a body or the task
-  void advance(TaskNumber task);
+  LockTable& lock(int index) { return locks_.at(static_cast<std::size_t>(index)); }
+  [[nodiscard]] static const Op& current(const Task& t) { return (*t.frames.back().ops)[t.frames.back().pc]; }
 
-  Flow resume(TaskNumber task);
-  bool start(TaskNumber task, const Op& op, Flow& flow);  // false: suspended
-  void exit_scope(TaskNumber task);
-  void finish(TaskNumber task, Flow flow);
-
-  void park(TaskNumber task, Await awaiting);
-  void interrupt(TaskNumber task);
-  void make_ready(TaskNumber task);
+  void push(Entry entry) { push(entry, Slot{}); }
+  void push(Entry entry, Slot slot);
+  void spawn(TaskNumber task);
+  void wake(TaskNumber task);
+  void run_task(TaskNumber task);
+  Raise resume(TaskNumber task, bool cancel_now, bool& advance);
+  void run(TaskNumber task, Raise raise, bool advance);
+  enum class Exec : std::uint8_t { next, entered, suspended, error, cancelled };
+  Exec execute(TaskNumber task, const Op& op);
+  Exec acquire(TaskNumber task, const Op& op);
+  Exec complete_lock_op(TaskNumber task, const Op& op, bool raised);
+  void exit_scope(TaskNumber task, const Frame& frame, bool unwinding);
+  void release(int lock_index);
+  void finish(TaskNumber task, TaskEnd end);
+  void suspend(TaskNumber task, Wait wait);
   bool cancel(TaskNumber task);
+  bool cancel_wait(TaskNumber task);
   int uncancel(TaskNumber task);
-  bool take_cancellation(TaskNumber task) { return std::exchange(at(task).cancel_pending, false); }
-  void arm_timer(TaskNumber task, long delay, bool cancels);
-  void disarm_timer(TaskNumber task);
-  void fire_due_timers();
-  void emit(std::string event) { events_.push_back(std::move(event)); }
+  void arm(TaskNumber task, long delay, bool wait_for);
+  void disarm(TaskNumber task);
+  void gather_done(std::size_t gather_id, TaskNumber child);
+  void settle(Gather& gather, TaskEnd result);
+  void emit(EventKind kind, Result result, int lock = -1, TaskNumber target = 0, int value = 0) {
+    events_.push_back({kind, result, lock, target, value});
+  }
 
   Program program_;
   std::vector<Task> tasks_;
-  LockTable lock_;
+  std::vector<LockTable> locks_;
+  std::vector<Gather> gathers_;
+  std::deque<Entry> ready_;
+  std::deque<Slot> slots_;
   long now_ = 0;
-  long next_timer_seq_ = 0;
-  std::map<TimerKey, Timer> timers_;
-  std::vector<std::string> events_;
+  long timer_seq_ = 0;
+  long zero_serial_ = 0;
+  std::map<std::pair<long, long>, Timer> timers_;  // TM-ORDER: (deadline, arming sequence)
+  std::vector<Event> events_;
 };
 
 }  // namespace lockstep::model
