@@ -210,7 +210,11 @@ void EventLoop::finish(TaskControl& task, Outcome outcome) noexcept {
   --live_count_;
   while (detail::Joiner* joiner = task.joiners_.front()) {
     task.joiners_.unlink(*joiner);
-    if (!closing_) joiner->on_done(task);
+    if (closing_) {
+      joiner->on_loop_closing();
+    } else {
+      joiner->on_done(task);
+    }
   }
   task.drop_ref();
 }

@@ -3,18 +3,27 @@
 namespace lockstep::detail {
 
 AllDone::~AllDone() {
-  for (std::size_t i = 0; i < children_.size(); ++i) {
-    if (joiners_[i].callback != nullptr) joiners_[i].callback->detach();
+  for (Child* joiner : joiners_) {
+    if (joiner->callback != nullptr) joiner->callback->detach();
+    if (joiner->linked()) {
+      joiner->parent = nullptr;  // the child still runs: its callback turn is still due
+    } else {
+      delete joiner;
+    }
   }
 }
 
 void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) noexcept {
   self_ = &self;
+  joiners_.reserve(children_.size());
   for (std::size_t i = 0; i < children_.size(); ++i) {
-    joiners_[i].parent = this;
-    joiners_[i].index = i;
-    joiners_[i].child = children_[i];
-    children_[i]->add_joiner(joiners_[i]);
+    auto* joiner = new Child;
+    joiner->parent = this;
+    joiner->owner = self.id();
+    joiner->index = i;
+    joiner->child = children_[i];
+    joiners_.push_back(joiner);
+    children_[i]->add_joiner(*joiner);
   }
   self.park(awaiting, *this);
 }
@@ -30,9 +39,19 @@ std::optional<std::size_t> AllDone::await_resume() {
 
 // [GA-TURN] A child's end queues gather's callback for it; only that callback
 // counts the child.
-void AllDone::Child::on_done(TaskControl&) noexcept {
-  TaskControl& self = *parent->self_;
-  self.loop().call_soon(EntryKind::gather_done, self.id(), &callback, [p = parent, i = index] { p->counted(i); });
+void AllDone::Child::on_done(TaskControl& task) noexcept {
+  if (parent == nullptr) {
+    // Orphaned: the gather has finished; the turn is spent on nothing.
+    static Callback* spent = nullptr;
+    task.loop().call_soon(EntryKind::gather_done, owner, &spent, [] {});
+    delete this;
+    return;
+  }
+  task.loop().call_soon(EntryKind::gather_done, owner, &callback, [p = parent, i = index] { p->counted(i); });
+}
+
+void AllDone::Child::on_loop_closing() noexcept {
+  if (parent == nullptr) delete this;
 }
 
 // [GA-TURN] The gather_done callback of child `index`.

@@ -19,7 +19,7 @@ namespace detail {
 class AllDone final : Interruptible {
  public:
   explicit AllDone(std::vector<TaskControl*> children)
-      : children_(std::move(children)), joiners_(std::make_unique<Child[]>(children_.size())) {}
+      : children_(std::move(children)) {}
   AllDone(const AllDone&) = delete;
   AllDone& operator=(const AllDone&) = delete;
   ~AllDone();
@@ -34,8 +34,12 @@ class AllDone final : Interruptible {
   std::optional<std::size_t> await_resume();
 
  private:
+  // A child's done-callback registration. It outlives the gather when the
+  // child is still running (asyncio leaves _done_callback on the child): an
+  // orphaned one still takes its turn when the child ends, then deletes itself.
   struct Child final : Joiner {
-    AllDone* parent = nullptr;
+    AllDone* parent = nullptr;  // null once orphaned
+    TaskId owner = 0;
     std::size_t index = 0;
     TaskControl* child = nullptr;
     Callback* callback = nullptr;  // the queued gather_done callback, if any
@@ -43,6 +47,7 @@ class AllDone final : Interruptible {
       if (linked()) child->remove_joiner(*this);
     }
     void on_done(TaskControl&) noexcept override;
+    void on_loop_closing() noexcept override;
   };
 
   void suspend(TaskControl& self, std::coroutine_handle<> awaiting) noexcept;  // core/src/gather.cpp
@@ -50,7 +55,7 @@ class AllDone final : Interruptible {
   Interrupted interrupt() noexcept override;
 
   std::vector<TaskControl*> children_;
-  std::unique_ptr<Child[]> joiners_;
+  std::vector<Child*> joiners_;  // owned, see ~AllDone
   std::size_t done_ = 0;
   std::optional<std::size_t> first_failure_;
   bool settled_ = false;

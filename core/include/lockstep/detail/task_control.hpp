@@ -119,6 +119,8 @@ class CallbackOf final : public Callback {
 class Joiner : public ListNode {
  public:
   virtual void on_done(TaskControl& task) noexcept = 0;
+  // The loop is being destroyed with the task unfinished: on_done never comes.
+  virtual void on_loop_closing() noexcept {}
 
  protected:
   ~Joiner() = default;
