@@ -166,8 +166,8 @@ bool ends_with(const model::StepRecord& step, model::Result result) {
 // Names the difference between what happened and what the model predicted.
 Stop classify(std::size_t step, const StepRecord& got, const StepRecord& expected) {
   const std::string where = "step " + std::to_string(step) + ": ";
-  const std::string detail = model::first_difference(expected, got) + "\n  expected " + model::to_string(expected) +
-                             "\n  got      " + model::to_string(got);
+  const std::string detail = model::first_difference(expected, got) + " (expected step: " + model::to_string(expected) +
+                             "; got: " + model::to_string(got) + ")";
   const std::string who = model::to_string(got.ran());
   if (ends_with(got, model::Result::error) && !ends_with(expected, model::Result::error)) {
     return {FailureKind::exception_escaped, where + who + " ended with an exception the model does not raise; " + detail};

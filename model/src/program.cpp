@@ -143,13 +143,29 @@ class Cursor {
   std::size_t column_ = 1;
 };
 
-Op parse_op(Cursor& in);
+// Where an op is being parsed: its task, and whether a scoped body encloses it.
+struct Where {
+  int task = 1;
+  bool in_scope = false;
+};
 
-std::vector<Op> parse_ops(Cursor& in) {
+Op parse_op(Cursor& in, Where where);
+
+std::vector<Op> parse_ops(Cursor& in, Where where) {
   std::vector<Op> ops;
-  ops.push_back(parse_op(in));
-  while (in.accept(';')) ops.push_back(parse_op(in));
+  ops.push_back(parse_op(in, where));
+  while (in.accept(';')) ops.push_back(parse_op(in, where));
   return ops;
+}
+
+// The rules about one op in its task, checked where the op is, so that the
+// error points at it (validate() checks them again, for programs built in code).
+void check_in_task(const Op& op, Where where) {
+  const std::string text = "task " + std::to_string(where.task) + ": '" + to_string(op) + "'";
+  if (op.kind == OpKind::guard_release && !where.in_scope) throw std::invalid_argument(text + " is outside a scoped body");
+  const bool lower = (op.kind == OpKind::await_ && op.arg <= where.task) ||
+                     (op.kind == OpKind::gather && *std::min_element(op.tasks.begin(), op.tasks.end()) <= where.task);
+  if (lower) throw std::invalid_argument(text + ": a task awaits only tasks with greater numbers");
 }
 
 // An optional lock name after a lock op: a, b or c.
@@ -179,7 +195,7 @@ void parse_arg(Cursor& in, const OpName& known, Op& op) {
   }
 }
 
-Op parse_op(Cursor& in) {
+Op parse_op(Cursor& in, Where where) {
   in.skip_blanks();
   const std::size_t line = in.line();
   const std::size_t column = in.column();
@@ -196,12 +212,13 @@ Op parse_op(Cursor& in) {
   parse_arg(in, *known, op);
   if (has_body(op.kind)) {
     in.expect('{', "'{' after " + name);
-    op.body = parse_ops(in);
+    op.body = parse_ops(in, {where.task, where.in_scope || op.kind == OpKind::scoped});
     in.expect('}', "'}' closing the " + name + " body");
   }
   try {
     // Rules about one op are checked here, so the error points at it.
     validate_op_shape(op);
+    check_in_task(op, where);
   } catch (const std::invalid_argument& e) {
     throw ParseError(line, column, e.what());
   }
@@ -384,7 +401,7 @@ Program parse_program(std::string_view text) {
                            std::to_string(program.tasks.size() + 1) + ", found task " + std::to_string(number));
     }
     in.expect(':', "':' after the task number");
-    program.tasks.push_back({parse_ops(in)});
+    program.tasks.push_back({parse_ops(in, {number, false})});
     in.skip_blanks();
     if (in.accept('|')) continue;  // compact form
     if (!in.at_end() && !in.accept('\n')) in.fail("expected ';', '|' or the end of the line, found " + in.describe_next());
