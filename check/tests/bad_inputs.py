@@ -19,9 +19,9 @@ import tempfile
 TIMEOUT = 10
 
 GOOD_PROGRAM = "task 1: acquire; yield; release\ntask 2: acquire; release\n"
-PASSING_TRACE = "lockstep v1 / task 1: acquire; release / 0\n"
+PASSING_TRACE = "lockstep v2 / task 1: acquire; release / 0\n"
 NINE_TASKS = "".join(f"task {k}: yield\n" for k in range(1, 10))
-CHECKPOINT_HEAD = "lockstep explore checkpoint v1\nprogram: task 1: acquire; release\n"
+CHECKPOINT_HEAD = "lockstep explore checkpoint v2\nprogram: task 1: acquire; release\n"
 
 # Every flag of every command: the help must list them all.
 FLAGS = {
@@ -165,7 +165,7 @@ CASES = [
     case("a bell byte in a trace", ["replay", "bell.trace"], r"bell\.trace:1:3: the control byte 0x07",
          {"bell.trace": "lo\x07ckstep trace v1\n"}),
     case("a NUL byte in a checkpoint", ["explore", "--resume", "c"], r"c:2:10: the control byte 0x00",
-         {"c": "lockstep explore checkpoint v1\nprogram: \0\n"}),
+         {"c": "lockstep explore checkpoint v2\nprogram: \0\n"}),
     case("/dev/zero as a program", ["random", "/dev/zero"], r"/dev/zero is larger than 1 MiB"),
     case("not a trace", ["replay", "g.trace"], r"g\.trace: trace line 1: not a lockstep trace",
          {"g.trace": "garbage\n"}),

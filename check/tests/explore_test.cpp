@@ -63,7 +63,7 @@ TEST(Explore, ReportsWhatItCovered) {
   const auto program = parse_program(kSmallPrograms[1]);
   const auto options = with(2, true);
   const auto result = check::explore(program, options);
-  EXPECT_EQ(result.coverage(options), "all schedules with at most 2 preemptions explored");
+  EXPECT_EQ(result.coverage(options), "all schedules with at most 2 delays explored");
   EXPECT_GT(result.distinct_traces, 1U);
   EXPECT_EQ(result.distinct_traces, result.executions);  // every complete run is a different trace
 }
@@ -121,10 +121,10 @@ TEST(Explore, SplittingByPrefixCoversEverySchedule) {
   }
 }
 
-TEST(Explore, FindsAPlantedBugAtTheSmallestPreemptionBoundThatExposesIt) {
-  // Two holders need task 2 to run while task 1 holds the lock and could go on:
-  // one preemption.
-  const auto program = parse_program("task 1: acquire; yield; release\ntask 2: acquire; release\n");
+TEST(Explore, FindsAPlantedBugAtTheSmallestDelayBoundThatExposesIt) {
+  // Under FIFO task 2's yield lets task 1 release first; two holders need task
+  // 2's acquire to pass task 1 in the queue once: one delay.
+  const auto program = parse_program("task 1: acquire; yield; release\ntask 2: yield; acquire; release\n");
   const auto none = check::explore(program, with(0, true), never_waits());
   EXPECT_TRUE(none.complete);
   EXPECT_FALSE(none.failure);
@@ -151,7 +151,7 @@ TEST(Shrink, ReachesTheKnownMinimumOfAPlantedBug) {
   ASSERT_EQ(failure->verdict, FailureKind::two_holders);
   // ...it shrinks to two tasks that each just acquire, on the default schedule.
   const auto shrunk = check::shrink(*failure, never_waits());
-  EXPECT_EQ(check::to_compact(shrunk.minimal), "lockstep v1 / task 1: acquire | task 2: acquire / ");
+  EXPECT_EQ(check::to_compact(shrunk.minimal), "lockstep v2 / task 1: acquire | task 2: acquire / ");
   EXPECT_EQ(shrunk.minimal.verdict, FailureKind::two_holders);
   EXPECT_EQ(shrunk.after.tasks, 2U);
   EXPECT_EQ(shrunk.after.operations, 2U);
@@ -175,7 +175,7 @@ TEST(Shrink, KeepsTheFailureKind) {
   ASSERT_EQ(run.failure, FailureKind::model_disagreement);
   const auto shrunk = check::shrink(check::make_trace(program, "vector", run), silent);
   EXPECT_EQ(shrunk.minimal.verdict, FailureKind::model_disagreement);
-  EXPECT_EQ(check::to_compact(shrunk.minimal), "lockstep v1 / task 1: release / ");
+  EXPECT_EQ(check::to_compact(shrunk.minimal), "lockstep v2 / task 1: release / ");
 }
 
 // ---- user scenarios ----
