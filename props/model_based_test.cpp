@@ -31,7 +31,7 @@ struct Model {
   bool queued_in_table(int t) const { return phase.at(t) == Phase::waiting; }
   void make_ready(int t) { ready.push_back(t); }
 
-  // One step of the task at the front of the ready queue (SPEC §1, §2).
+  // One step of the task at the front of the ready queue (SEMANTICS LP-*, CN-*, §2).
   void step() {
     const int t = ready.front();
     ready.pop_front();

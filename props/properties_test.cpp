@@ -129,7 +129,7 @@ RC_GTEST_PROP(Trace, ReplayingARecordedTraceReproducesItExactly, ()) {
 
 namespace {
 // A broken lock whose bugs the harness must find: an acquire of a held lock
-// returns at once (SPEC §5 class 12).
+// returns at once (mutant class 12).
 struct AcquireNeverWaits : check::LockAdapter<Lock> {
   Task<> acquire() override {
     if (lock_.locked()) co_return;

@@ -1,5 +1,5 @@
 // Misuse of the Lock ends in a precise exception or a loud abort, never in
-// silent corruption (SPEC §2, §3).
+// silent corruption (SEMANTICS LK-*, §3).
 #include <gtest/gtest.h>
 
 #include <memory>

@@ -1,5 +1,5 @@
 // The Lock, stepped by hand and checked between steps, row by row against
-// SPEC §2's table, like CPython's test_locks.py. The test body itself holds
+// SEMANTICS LK-*'s table, like CPython's test_locks.py. The test body itself holds
 // the lock with try_acquire()/release() when it needs an outside holder.
 #include <gtest/gtest.h>
 
@@ -111,7 +111,7 @@ TEST(LockAcquire, NewcomerQueuesBehindAWokenHeadInTheHandoffWindow) {
   lock.release();  // a is woken, not yet run
   EXPECT_FALSE(lock.locked());
   loop.spawn(acquire_and_keep(lock, log, "newcomer"));
-  EXPECT_FALSE(lock.try_acquire());  // no barging, SPEC §6
+  EXPECT_FALSE(lock.try_acquire());  // no barging, SEMANTICS DV-TRY
   loop.run_ready();
   EXPECT_EQ(log, Log{"a"});
   EXPECT_EQ(stats(lock).live_waiters, 1U);  // the newcomer waits
@@ -343,7 +343,7 @@ TEST(LockCancel, FreshAcquireTakesTheFastPathWhenEveryQueuedWaiterIsCancelled) {
   EXPECT_EQ(stats(lock).cancelled_waiters, 0U);
 }
 
-// ---- The scoped form (SPEC §3) ----
+// ---- The scoped form (SEMANTICS SC-*) ----
 
 struct BodyError : std::runtime_error {
   BodyError() : std::runtime_error("thrown in the body") {}

@@ -1,4 +1,4 @@
-// The event loop and tasks (SPEC §1), stepped by hand.
+// The event loop and tasks (SEMANTICS LP-*, CN-*), stepped by hand.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -172,7 +172,7 @@ TEST(EventLoop, RunThrowsDeadlockWhenItsTaskCanNeverFinish) {
   EXPECT_THROW(loop.run(waits_forever(lock)), lockstep::Deadlock);
 }
 
-// --- cancellation (SPEC §1) ---
+// --- cancellation (SEMANTICS LP-*, CN-*) ---
 
 TEST(Cancellation, ParkedTaskSeesCancelledErrorAtItsAwaitRightAway) {
   EventLoop loop;

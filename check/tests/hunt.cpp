@@ -8,7 +8,7 @@
 //
 // killed: passes if some run fails (printing the trace), with failure KIND if
 // given; clean: passes if none does. --no-model leaves out the comparison with
-// the reference model, so that only SPEC §4's model-free checks can fire.
+// the reference model, so that only SEMANTICS OB-*'s model-free checks can fire.
 #include <fstream>
 #include <iostream>
 #include <sstream>

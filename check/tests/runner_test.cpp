@@ -53,7 +53,7 @@ check::LockFactory factory() {
 // ---- deliberately broken locks (wrappers around the real one) ----
 
 // The fast path ignores `locked`: an acquire of a held lock returns at once,
-// as if it had taken it (SPEC §5 class 12).
+// as if it had taken it (mutant class 12).
 struct AcquireNeverWaits : check::LockAdapter<Lock> {
   Task<> acquire() override {
     if (lock_.locked()) co_return;
@@ -67,13 +67,13 @@ struct ReleaseThrowsRuntimeError : check::LockAdapter<Lock> {
     lock_.release();
   }
 };
-// release() of a free lock does not raise (SPEC §5 class 10).
+// release() of a free lock does not raise (mutant class 10).
 struct ReleaseOfFreeLockIsSilent : check::LockAdapter<Lock> {
   void release() override {
     if (lock_.locked()) lock_.release();
   }
 };
-// The scoped form swallows the body's exception (SPEC §5 class 9).
+// The scoped form swallows the body's exception (mutant class 9).
 struct ScopedSwallowsExceptions : check::LockAdapter<Lock> {
   Task<> scoped(check::ScopedBody body, check::ScopeProbe& probe) override {
     try {
@@ -84,7 +84,7 @@ struct ScopedSwallowsExceptions : check::LockAdapter<Lock> {
     }
   }
 };
-// The scoped form never releases (SPEC §5 class 9).
+// The scoped form never releases (mutant class 9).
 struct ScopedNeverReleases : check::LockAdapter<Lock> {
   Task<> scoped(check::ScopedBody body, check::ScopeProbe& probe) override {
     co_await lock_.acquire();

@@ -176,7 +176,7 @@ void EventLoop::run_step(TaskControl& task) {
   current_ = &task;
   detail::running_task = &task;
   if (!task.started_ && task.cancel_pending_) {
-    // SPEC §1: a task cancelled before it ever ran finishes without running.
+    // SEMANTICS LP-*, CN-*: a task cancelled before it ever ran finishes without running.
     current_ = nullptr;
     detail::running_task = nullptr;
     task.destroy_root();

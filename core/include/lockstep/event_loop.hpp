@@ -65,7 +65,7 @@ class ReadyTasks {
   std::size_t size_;
 };
 
-// The one hook through which a harness steers a run (SPEC §1): which ready task
+// The one hook through which a harness steers a run (SEMANTICS LP-*, CN-*): which ready task
 // runs next. Without a policy the loop takes the front of the queue (asyncio's
 // order) and makes no call at all. With one, it asks before every step, after
 // due timers have fired, so the policy also sees every step's ready set; a
@@ -96,7 +96,7 @@ class Timer {
 };
 }  // namespace detail
 
-// A single-threaded event loop with asyncio's scheduling rules (SPEC §1).
+// A single-threaded event loop with asyncio's scheduling rules (SEMANTICS LP-*, CN-*).
 //
 // - Ready queue: FIFO by default. A step resumes one task until it suspends or
 //   finishes. Waking is enqueueing: nothing resumes inside another task's step,
@@ -338,7 +338,7 @@ class TaskHandle {
   [[nodiscard]] bool cancelled() const noexcept {
     return task_->outcome() == detail::Outcome::cancelled;
   }
-  // asyncio Task.cancel(): see SPEC §1. Returns false if the task is done.
+  // asyncio Task.cancel(): see SEMANTICS LP-*, CN-*. Returns false if the task is done.
   bool cancel() noexcept { return task_->cancel(); }
   // asyncio Task.cancelling() and Task.uncancel() [CN-UNCANCEL]: the count of
   // outstanding cancel() calls, and withdrawing one (at 0, a cancellation not

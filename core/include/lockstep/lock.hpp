@@ -105,7 +105,7 @@ class ScopedAwaiter {
 //     co_await lockstep::sleep(1s);
 //   }                                         // released, even on exceptions
 //
-// The state machine (SPEC §2); "live" waiters are pending or woken:
+// The state machine (SEMANTICS LK-*); "live" waiters are pending or woken:
 //
 // | call / event          | free, no live waiter | free, head woken      | held                  |
 // |-----------------------|----------------------|-----------------------|-----------------------|
@@ -134,7 +134,7 @@ class Lock {
   [[nodiscard]] detail::ScopedAwaiter scoped() noexcept { return detail::ScopedAwaiter{*this}; }
 
   // Takes the lock only where acquire() would take it without suspending.
-  // Never barges past a live waiter. (Beyond asyncio, SPEC §6.)
+  // Never barges past a live waiter. (Beyond asyncio, SEMANTICS DV-TRY.)
   bool try_acquire() noexcept;
 
   // Frees the lock and wakes the head waiter if it is pending.

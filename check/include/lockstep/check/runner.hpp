@@ -1,6 +1,6 @@
 // The runner: runs a Program on core's EventLoop and a lock under a choice
 // source, feeds every step to the reference model, and after every step checks
-// SPEC §4. Deterministic: the same program and decisions give the same steps.
+// SEMANTICS OB-*. Deterministic: the same program and decisions give the same steps.
 #pragma once
 
 #include <cstddef>
@@ -36,7 +36,7 @@ std::optional<FailureKind> failure_kind_from_name(std::string_view name);
 
 struct RunOptions {
   std::size_t step_budget = 10'000;
-  // Off: only the model-free checks of SPEC §4 run (two holders, double
+  // Off: only the model-free checks of SEMANTICS OB-* run (two holders, double
   // resume, lost wake-up, and at the end: any stuck task is a deadlock, a held
   // lock is left held, queued waiters are left queued).
   bool compare_with_model = true;

@@ -143,7 +143,7 @@ class TaskControl : public ReadyNode {
   [[nodiscard]] Outcome outcome() const noexcept { return outcome_; }
   [[nodiscard]] bool done() const noexcept { return status_ == Status::done; }
 
-  // SPEC §1. Parked at an Interruptible: interrupt it now. Ready or running:
+  // SEMANTICS LP-*, CN-*. Parked at an Interruptible: interrupt it now. Ready or running:
   // the next await it resumes from (or suspends at) throws CancelledError.
   // Done: nothing. Returns false only when the task is done.
   bool cancel() noexcept;
