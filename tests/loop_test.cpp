@@ -458,3 +458,75 @@ TEST(WaitFor, ACancellationFromOutsideStaysACancellation) {
   EXPECT_TRUE(task.cancelled());
   EXPECT_EQ(loop.now(), 0s);
 }
+
+// --- regressions: where lockstep used to differ from CPython ---
+
+namespace {
+
+Task<> wait_for_free_lock(lockstep::Lock& lock, Log& log, lockstep::Duration timeout) {
+  try {
+    co_await lockstep::wait_for(lock.acquire(), timeout);
+    log.push_back("acquired");
+  } catch (const lockstep::TimeoutError&) {
+    log.push_back("timeout");
+  }
+}
+
+Task<> gather_then_note(Log& log) {
+  std::vector<Task<>> children;
+  children.push_back(note(log, "child"));
+  co_await lockstep::gather(std::move(children));
+  log.push_back("gathered");
+}
+
+}  // namespace
+
+// CPython 3.12 and 3.13 (tasks.py wait_for): with timeout <= 0 the awaitable
+// is wrapped in a task that is cancelled before it starts, so even a free lock
+// is never taken, and the caller resumes after two more loop turns (the inner
+// task's step and its done-callback). Broke: lockstep took the free lock.
+TEST(Regression, WaitForWithANonPositiveTimeoutNeverTakesAFreeLock) {
+  for (const lockstep::Duration timeout : {lockstep::Duration{0}, lockstep::Duration{-1s}}) {
+    lockstep::Lock lock;
+    EventLoop loop;
+    Log log;
+    loop.spawn(wait_for_free_lock(lock, log, timeout));
+    loop.spawn(note(log, "other"));
+    EXPECT_EQ(loop.run_until_idle(), 5U);  // caller, other, inner task, done-callback, caller again
+    EXPECT_EQ(log, (Log{"other", "timeout"}));
+    EXPECT_FALSE(lock.locked());
+  }
+}
+
+// CPython (tasks.py gather): a child's end schedules gather's _done_callback,
+// which completes the outer future, which schedules the awaiting task: one
+// loop turn more than awaiting the child directly. A task queued between the
+// child's end and that callback runs first. Broke: the gathering task was
+// woken directly by the child's end.
+TEST(Regression, TheTaskAwaitingAGatherResumesOnlyAfterGathersCallbackTurn) {
+  EventLoop loop;
+  Log log;
+  loop.spawn(gather_then_note(log));
+  loop.run_ready();
+  EXPECT_EQ(log, (Log{"child", "gathered"}));
+  struct Record final : lockstep::SchedulePolicy {
+    std::vector<std::vector<lockstep::ReadyEntry>>* queues;
+    std::size_t pick_next(const lockstep::ReadyTasks& ready) override {
+      queues->emplace_back(ready.begin(), ready.end());
+      return 0;
+    }
+  };
+  std::vector<std::vector<lockstep::ReadyEntry>> queues;
+  Record record;
+  record.queues = &queues;
+  EventLoop stepped;
+  Log log2;
+  stepped.set_schedule_policy(&record);
+  stepped.spawn(gather_then_note(log2));
+  stepped.run_until_idle();
+  // gatherer, child, gather's callback, gatherer again.
+  ASSERT_EQ(queues.size(), 4U);
+  EXPECT_EQ(queues[2].front().kind, lockstep::detail::EntryKind::gather_done);
+  EXPECT_EQ(queues[2].front().task, 1U);
+  EXPECT_EQ(queues[3].front().kind, lockstep::detail::EntryKind::task);
+}
