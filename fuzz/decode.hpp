@@ -2,6 +2,7 @@
 //
 // Layout v2 (every byte string decodes to a valid program; bytes past the end
 // read as 0):
+//   (fuzz/encode_seed.py writes a program in this layout, for seeds.)
 //   byte 0         tasks = 1 + b % 5
 //   per task       one byte: ops = 1 + b % 5, then one byte per op
 //   op byte        kind = b % 16: acquire, release, try_acquire,
