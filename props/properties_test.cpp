@@ -64,9 +64,16 @@ std::optional<std::string> fifo_violation(const check::RunResult& result) {
                                                           e.kind == model::EventKind::scope_enter ||
                                                           e.kind == model::EventKind::acquire_timeout);
       if (!took || e.lock < 0 || static_cast<std::size_t>(e.lock) >= before.locks.size()) continue;
+      const auto& after = step.locks[static_cast<std::size_t>(e.lock)].waiters;
+      auto still_live = [&](int t) {
+        return std::any_of(after.begin(), after.end(),
+                           [&](const model::Waiter& a) { return a.task == t && a.state != model::WaiterState::cancelled; });
+      };
+      // A waiter ahead that was live before the step and still is after it
+      // (the same step may have cancelled it first) was passed over.
       for (const model::Waiter& w : before.locks[static_cast<std::size_t>(e.lock)].waiters) {
         if (w.task == task) break;
-        if (w.state != model::WaiterState::cancelled) {
+        if (w.state != model::WaiterState::cancelled && still_live(w.task)) {
           return "step " + std::to_string(i + 1) + ": task " + std::to_string(task) + " got the lock ahead of task " +
                  std::to_string(w.task) + ", which queued first and is still waiting";
         }
