@@ -116,7 +116,8 @@ std::vector<CommandSpec> make_table() {
     c.summary = "re-run a trace and check every recorded step (TRACE: a trace file)";
     FlagSpec then = of_kind(FlagKind::text, "then", "STRATEGY", "", "after the recorded decisions, go on with random or pct");
     then.choices = {"random", "pct"};
-    c.flags = {then, seed_flag("the seed of --then's strategy"), depth_flag("the depth of --then pct"), out_flag()};
+    c.flags = {then, seed_flag("the seed of --then's strategy"), depth_flag("the depth of --then pct"), out_flag(),
+               of_kind(FlagKind::path, "trace-out", "FILE", "", "write the whole run's trace here, pass or fail")};
     c.notes = {"--seed needs --then; --depth needs --then pct"};
     table.push_back(std::move(c));
   }

@@ -5,7 +5,7 @@
 //   lockstep explore --resume CHECKPOINT [--budget SECONDS] [--max-executions N] [--checkpoint FILE]
 //   lockstep random PROGRAM [--runs N] [--seed S] [--out FILE]
 //   lockstep pct PROGRAM [--runs N] [--depth D] [--seed S] [--out FILE]
-//   lockstep replay TRACE [--then random|pct] [--seed S] [--depth D] [--out FILE]
+//   lockstep replay TRACE [--then random|pct] [--seed S] [--depth D] [--out FILE] [--trace-out FILE]
 //   lockstep shrink TRACE [--out FILE]
 //   lockstep show TRACE [--svg FILE]
 //   lockstep campaign [--programs DIR] [--budget SECONDS] [--preemptions C] [--out FILE]
@@ -137,7 +137,10 @@ int replay(const std::string& self, const Args& args) {
                                               static_cast<int>(trace.program.tasks.size()), 64);
   }
   const std::string strategy = trace.strategy + (then ? " then " + then->describe() : "");
+  const std::string trace_out = args.has("trace-out") ? args.text("trace-out") : "";
+  if (!trace_out.empty()) check_output_path(trace_out, "--trace-out");
   const auto result = check::replay(trace, check::make_production_lock, std::move(then));
+  if (!trace_out.empty()) write_output(trace_out, check::to_text(check::make_trace(trace.program, strategy, result.run)));
   if (result.diverged) {
     std::cout << printable(result.divergence) << "\n";
     return 1;
