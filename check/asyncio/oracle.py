@@ -60,45 +60,83 @@ NOT_ACQUIRED = "Lock is not acquired."  # asyncio's Lock.release() message
 
 _PyTask = _tasks._PyTask
 _PyFuture = _futures._PyFuture
-EMULATED: list[str] = []
-
-if sys.version_info >= (3, 13):
-
-    class OracleTask(_PyTask):
-        """3.13's own Task.uncancel() already withdraws a pending cancel."""
-
-else:
-    EMULATED.append("3.13 uncancel")
-
-    class OracleTask(_PyTask):
-        # VR-UNCANCEL: 3.11 and 3.12 only decrement the count; 3.13
-        # (gh-116720) also clears _must_cancel when it reaches 0. This is
-        # 3.13's method body, on the pure-Python Task whose attributes it
-        # names (_num_cancels_requested, _must_cancel exist in 3.11-3.13).
-        def uncancel(self):
-            if self._num_cancels_requested > 0:
-                self._num_cancels_requested -= 1
-                if self._num_cancels_requested == 0:
-                    self._must_cancel = False
-            return self._num_cancels_requested
 
 
-if sys.version_info >= (3, 12):
+def _probe(coro_fn):
+    """Runs coro_fn() as a pure-Python task on a fresh standard loop."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.set_task_factory(lambda loop, coro, **kw: NativeTask(coro, loop=loop, **kw))
+        return loop.run_until_complete(coro_fn())
+    finally:
+        loop.close()
 
-    def make_timeout(loop, delay):
-        return asyncio.timeout(delay)
 
-else:
-    EMULATED.append("3.12 timeout")
+async def _uncancel_withdraws():
+    # VR-UNCANCEL, probed rather than assumed from the version number.
+    task = asyncio.current_task()
+    task.cancel()
+    task.uncancel()
+    try:
+        await asyncio.sleep(0)
+    except CancelledError:
+        return False
+    return True
+
+
+async def _timeout_counts_from_entry():
+    # WF-EXIT: does Timeout.__aexit__ compare uncancel() with the count at
+    # __aenter__ (3.12.1, 3.13.0, 3.11.7: checked) or with 0 (Debian's
+    # 3.11.2: checked; fixed within 3.11, gh-102780)?
+    task = asyncio.current_task()
+    task.cancel()
+    try:
+        await asyncio.sleep(0)
+    except CancelledError:
+        pass  # count 1 from here on
+    try:
+        async with asyncio.timeout(0):
+            await asyncio.sleep(1)
+    except TimeoutError:
+        return True
+    except CancelledError:
+        return False
+    return None
+
+
+class NativeTask(_PyTask):
+    """This Python's own pure-Python Task, unchanged."""
+
+
+class Uncancel313Task(_PyTask):
+    # VR-UNCANCEL: 3.11 and 3.12 only decrement the count; 3.13
+    # (gh-116720) also clears _must_cancel when it reaches 0. This is
+    # 3.13's method body, on the pure-Python Task whose attributes it
+    # names (_num_cancels_requested, _must_cancel exist in 3.11-3.13).
+    def uncancel(self):
+        if self._num_cancels_requested > 0:
+            self._num_cancels_requested -= 1
+            if self._num_cancels_requested == 0:
+                self._must_cancel = False
+        return self._num_cancels_requested
+
+
+NATIVE_UNCANCEL_CLEARS = _probe(_uncancel_withdraws)
+NATIVE_TIMEOUT_COUNTS = _probe(_timeout_counts_from_entry)
+if NATIVE_TIMEOUT_COUNTS is None:
+    raise SystemExit("oracle: asyncio.timeout(0) did not expire on this Python; cannot run")
+
+if not NATIVE_TIMEOUT_COUNTS:
     from asyncio.timeouts import _State as _TimeoutState
 
-    class _Timeout312(asyncio.Timeout):
-        # 3.11's Timeout.__aexit__ converts the CancelledError only when
-        # uncancel() returns 0; 3.12 and 3.13 remember the count at
-        # __aenter__ (c0) and convert when uncancel() <= c0 (WF-EXIT). They
-        # differ for a task whose count is already > 0 when it enters the
-        # timeout (a cancellation caught earlier). 3.12's two methods, on
-        # 3.11's Timeout (whose _state, _task and _timeout_handler they use).
+    class Timeout312(asyncio.Timeout):
+        # Early 3.11 (3.11.2 checked) Timeout.__aexit__ converts the
+        # CancelledError only when uncancel() returns 0; 3.12, 3.13 and later
+        # 3.11 (3.11.7 checked; gh-102780) remember the count at __aenter__ (c0) and convert when
+        # uncancel() <= c0 (WF-EXIT). They differ for a task whose count is
+        # already > 0 when it enters the timeout (a cancellation caught
+        # earlier). 3.12's two methods, on 3.11's Timeout (whose _state,
+        # _task and _timeout_handler they use).
         async def __aenter__(self):
             result = await super().__aenter__()
             self._cancelling = self._task.cancelling()
@@ -118,8 +156,25 @@ else:
                 self._state = _TimeoutState.EXITED
             return None
 
-    def make_timeout(loop, delay):
-        return _Timeout312(loop.time() + delay)  # what asyncio.timeout(delay) builds
+
+class Flavour:
+    """Which behaviour of the version-dependent parts a run uses: lockstep's
+    (3.13's uncancel, 3.12's Timeout exit; emulated where this Python lacks
+    them) or, with native=True, this Python's own."""
+
+    def __init__(self, native: bool = False):
+        self.task_class = NativeTask if native or NATIVE_UNCANCEL_CLEARS else Uncancel313Task
+        self.emulate_timeout = not native and not NATIVE_TIMEOUT_COUNTS
+        self.emulated = []
+        if self.task_class is Uncancel313Task:
+            self.emulated.append("3.13 uncancel")
+        if self.emulate_timeout:
+            self.emulated.append("3.12 timeout")
+
+    def timeout(self, loop, delay):
+        if self.emulate_timeout:
+            return Timeout312(loop.time() + delay)  # what asyncio.timeout(delay) builds
+        return asyncio.timeout(delay)
 
 
 def _release_waiter(waiter, *args):
@@ -151,7 +206,8 @@ class VirtualLoop(asyncio.BaseEventLoop):
         self._now = 0
         self._timer_seq: dict[int, tuple[int, object]] = {}  # id(TimerHandle) -> (seq, handle)
         self._seq = itertools.count()
-        self.set_task_factory(lambda loop, coro, **kw: OracleTask(coro, loop=loop, **kw))
+        task_class = oracle.flavour.task_class
+        self.set_task_factory(lambda loop, coro, **kw: task_class(coro, loop=loop, **kw))
         self.set_exception_handler(oracle.exception_handler)
 
     def time(self):
@@ -196,7 +252,8 @@ class Guard:
 
 
 class Oracle:
-    def __init__(self, program: list[list[Op]], decisions: list[int]):
+    def __init__(self, program: list[list[Op]], decisions: list[int], flavour: Flavour | None = None):
+        self.flavour = flavour or Flavour()
         self.program = program
         self.n = len(program)
         self.decisions = decisions
@@ -205,9 +262,9 @@ class Oracle:
         self.loop = VirtualLoop(self)
         self.locks = [asyncio.Lock() for _ in range(self.lock_count)]
         self.holder: list[int | None] = [None] * self.lock_count  # DV-HOLDER
-        self.tasks: dict[int, OracleTask] = {}
-        self.number_of: dict[OracleTask, int] = {}  # program task -> K
-        self.inner_of: dict[OracleTask, int] = {}  # wait_for(T <= 0) inner task -> K
+        self.tasks: dict[int, _PyTask] = {}
+        self.number_of: dict[_PyTask, int] = {}  # program task -> K
+        self.inner_of: dict[_PyTask, int] = {}  # wait_for(T <= 0) inner task -> K
         self.gather_callbacks: dict[object, int] = {}  # gather _done_callback -> P
         self.release_callbacks: dict[object, int] = {}  # partial(_release_waiter, w) -> K
         self.future_owner: dict[int, tuple[object, int | None]] = {}  # id(future) -> (future, K)
@@ -246,14 +303,14 @@ class Oracle:
             text += f" ={value}"
         self.events.append(text + " " + result)
 
-    def start_task(self, k: int) -> OracleTask:
+    def start_task(self, k: int) -> _PyTask:
         """LP-START / TK-SPAWN: create task k; asyncio appends its first __step."""
         task = self.loop.create_task(self.task_main(k))
         self.tasks[k] = task
         self.number_of[task] = k
         return task
 
-    def current(self, k: int) -> OracleTask:
+    def current(self, k: int) -> _PyTask:
         task = asyncio.current_task()
         if task is not self.tasks.get(k):
             raise Unmappable("asyncio.current_task() does not return the running pure-Python task "
@@ -363,7 +420,7 @@ class Oracle:
             self.waits_at[k] = "acquire_timeout"
             try:
                 if op.arg > 0:
-                    timeout = make_timeout(self.loop, op.arg)
+                    timeout = self.flavour.timeout(self.loop, op.arg)
                     self.timeout_owner[id(timeout)] = (timeout, k)
                     async with timeout:
                         await self.locks[l].acquire()
@@ -691,6 +748,9 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("program", help="program file in lockstep's language ('-' for stdin)")
     parser.add_argument("--decisions", default="", help="schedule decisions, e.g. 0,1,0")
+    parser.add_argument("--native", action="store_true",
+                        help="this Python's own uncancel() and Timeout exit instead of lockstep's (3.13 / 3.12) "
+                             "emulated ones; for comparing versions, not for comparing with lockstep")
     args = parser.parse_args(argv)
     try:
         if args.program == "-":
@@ -707,9 +767,10 @@ def main(argv: list[str]) -> int:
     except BadProgram as error:
         print(f"oracle: bad program: {error}", file=sys.stderr)
         return 2
-    for what in EMULATED:
+    flavour = Flavour(native=args.native)
+    for what in flavour.emulated:
         print(f"# emulated: {what}", file=sys.stderr)
-    oracle = Oracle(program, decisions)
+    oracle = Oracle(program, decisions, flavour)
     try:
         lines = oracle.run()
     except Unmappable as error:
