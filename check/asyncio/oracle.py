@@ -284,9 +284,14 @@ class Oracle:
         task = _tasks.current_task(self.loop) if self.running else None
         self.future_owner[id(future)] = (future, self.number_of.get(task))
 
+    # What asyncio reports from __del__ (garbage collection, mostly after the
+    # run: the pending tasks of a deadlock, failed tasks nobody awaited).
+    GC_MESSAGES = ("Task was destroyed but it is pending!", "Task exception was never retrieved",
+                   "Future exception was never retrieved")
+
     def exception_handler(self, loop, context):
-        if not self.running:
-            return  # garbage collection after the run: pending tasks of a deadlock
+        if not self.running or context.get("message") in self.GC_MESSAGES:
+            return
         self.fatal.append(RuntimeError(f"asyncio reported: {context.get('message')!r} "
                                        f"{context.get('exception')!r}"))
 
