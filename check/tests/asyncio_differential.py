@@ -68,14 +68,15 @@ def oracle_batch():
 
 
 def interpreters():
-    """python3, and every newer python3.1x on PATH or in pyenv, one per version."""
-    candidates = [shutil.which(n) for n in ("python3", "python3.12", "python3.13", "python3.14")]
+    """python3 (and Debian's), and every newer python3.1x on PATH or in pyenv,
+    one per version (patch releases differ: Debian's 3.11.2 Timeout, say)."""
+    candidates = [shutil.which(n) for n in ("python3", "python3.12", "python3.13", "python3.14")] + ["/usr/bin/python3"]
     candidates += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/*/bin/python3.1[2-9]")))
     found, versions = [], set()
     for path in candidates:
         if not path:
             continue
-        probe = subprocess.run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+        probe = subprocess.run([path, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
                                capture_output=True, text=True)
         version = probe.stdout.strip()
         if probe.returncode != 0 or not version or version in versions:
