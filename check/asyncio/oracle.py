@@ -131,9 +131,9 @@ if not NATIVE_TIMEOUT_COUNTS:
 
     class Timeout312(asyncio.Timeout):
         # Early 3.11 (3.11.2 checked) Timeout.__aexit__ converts the
-        # CancelledError only when uncancel() returns 0; 3.12, 3.13 and later
-        # 3.11 (3.11.7 checked; gh-102780) remember the count at __aenter__ (c0) and convert when
-        # uncancel() <= c0 (WF-EXIT). They differ for a task whose count is
+        # CancelledError only when uncancel() returns 0; 3.12, 3.13 and
+        # later 3.11 (3.11.7 checked; gh-102780) remember the count at
+        # __aenter__ (c0) and convert when uncancel() <= c0 (WF-EXIT). They differ for a task whose count is
         # already > 0 when it enters the timeout (a cancellation caught
         # earlier). 3.12's two methods, on 3.11's Timeout (whose _state,
         # _task and _timeout_handler they use).
