@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
 """The kill matrix: every mutant of mutants/ against every technique, with a
-fixed budget, plus the real lock against every technique (no false alarms).
+fixed budget, plus the real core against every technique (no false alarms).
 
-Techniques: bounded exhaustive exploration, PCT, random schedules, the
-RapidCheck properties, libFuzzer for a fixed time, and the unit tests. Each
-cell says killed or not, the time and the runs (cases, executions, execs) to
-the first failure, and the size of the shrunk trace.
+Techniques: the main job (`lockstep campaign`, tools/main.sh, run with the
+mutant's lockstep command build/gcc/check/tests/lockstep-NAME), bounded
+exhaustive exploration, PCT, random schedules, the RapidCheck properties,
+libFuzzer for a fixed time, and the unit tests. Each cell says killed or not,
+the time and the runs (cases, executions, execs) to the first failure, and the
+size of the shrunk trace. Every mutant has the main job and the unit tests; the
+other techniques' binaries exist only for the classic lock mutants
+(classic_mutant_names in mutants/meson.build), '-' for the rest.
 
 usage: kill_matrix.py [--quick] [--build build/gcc] [--fuzz-build build/fuzz]
-                      [--fuzz-seconds S] [--out docs/KILL_MATRIX.md]
-Exit status 1 if a mutant survives exploration or the properties, or the real
-lock fails any technique.
+                      [--fuzz-seconds S] [--main-budget B] [--jobs N]
+                      [--out docs/KILL_MATRIX.md]
+Exit status 1 if a mutant survives the main job, exploration or the
+properties, or the real core fails any technique.
 """
 import argparse
+import concurrent.futures
 import datetime
 import glob
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,6 +35,10 @@ parser.add_argument("--quick", action="store_true")
 parser.add_argument("--build", default=os.path.join(root, "build/gcc"))
 parser.add_argument("--fuzz-build", default=os.path.join(root, "build/fuzz"))
 parser.add_argument("--fuzz-seconds", type=int, default=None)
+parser.add_argument("--main-budget", type=float, default=None,
+                    help="the main job's --budget in seconds (default 60, 10 with --quick)")
+parser.add_argument("--jobs", type=int, default=2, help="main-job campaigns run at once (default 2)")
+parser.add_argument("--only", default=None, metavar="REGEX", help="only the mutants whose name matches (re.search)")
 parser.add_argument("--out", default=None)
 args = parser.parse_args()
 
@@ -35,7 +46,28 @@ runs = 100 if args.quick else 1000
 fuzz_seconds = args.fuzz_seconds if args.fuzz_seconds is not None else (5 if args.quick else 60)
 programs = sorted(glob.glob(os.path.join(root, "check/programs/*.prog")))
 mutants = sorted(os.path.basename(p)[:-7] for p in glob.glob(os.path.join(root, "mutants/*.mutant")))
-build = args.build
+if args.only is not None:
+    mutants = [m for m in mutants if re.search(args.only, m)]
+build = os.path.abspath(args.build)
+main_budget = args.main_budget if args.main_budget is not None else (10 if args.quick else 60)
+if main_budget <= 0 or args.jobs < 1:
+    parser.error("--main-budget must be more than 0 and --jobs at least 1")
+
+
+def classic_mutants():
+    """The mutants that also have hunt, property and fuzz binaries."""
+    with open(os.path.join(root, "mutants/meson.build"), encoding="utf-8") as f:
+        m = re.search(r"^classic_mutant_names = \[(.*?)\]", f.read(), re.S | re.M)
+    return set(re.findall(r"'([^']+)'", m.group(1))) if m else set(mutants)
+
+
+def patched_file(subject):
+    with open(os.path.join(root, "mutants", subject + ".mutant"), encoding="utf-8") as f:
+        m = re.search(r"^file: core/src/(\S+)$", f.read(), re.M)
+    return m.group(1) if m else "?"
+
+
+classic = classic_mutants()
 
 
 def run(cmd, env=None, timeout=1800, cwd=None):
@@ -43,6 +75,47 @@ def run(cmd, env=None, timeout=1800, cwd=None):
     full_env = dict(os.environ, **(env or {}))
     result = subprocess.run(cmd, capture_output=True, text=True, env=full_env, timeout=timeout, cwd=cwd)
     return result.returncode, result.stdout + result.stderr, time.monotonic() - start
+
+
+def main_job(subject):
+    """The main job (tools/main.sh's `lockstep campaign`) with the subject's
+    lockstep command: killed iff it exits 1. The time is to the first failure
+    the campaign prints (a program's exploration stopping at it), else to the
+    end of the run (a failure found by PCT or random schedules is printed at
+    the end)."""
+    exe = os.path.join(build, "check", "lockstep") if subject is None else \
+        os.path.join(build, "check", "tests", f"lockstep-{subject}")
+    if not os.path.exists(exe):
+        return None, "not built"
+    with tempfile.TemporaryDirectory() as scratch:
+        start = time.monotonic()
+        first = None
+        lines = []
+        # Line-buffered, so that each line is timed when it is printed.
+        line_buffered = ["stdbuf", "-oL"] if shutil.which("stdbuf") else []
+        proc = subprocess.Popen(line_buffered + [exe, "campaign", "--programs", os.path.join(root, "check/programs"),
+                                 "--budget", f"{main_budget:g}", "--seed", "1",
+                                 "--out", os.path.join(scratch, "failure.trace")],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=scratch)
+        try:
+            for line in proc.stdout:
+                lines.append(line)
+                if first is None and re.search(r"stopped at the first failure|FAILED|^FAILURE", line):
+                    first = time.monotonic() - start
+            code = proc.wait(timeout=max(600, main_budget * 10))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            code = None
+        total = time.monotonic() - start
+    out = "".join(lines)
+    if code not in (0, 1):
+        return False, f"exit {code}" if code is not None else "timed out"
+    killed = code == 1
+    m = re.search(r"^FAILURE: ([a-z-]+)", out, re.M)
+    row = re.search(r"^(\S+\.prog|generated:\d+)\s.*\s([a-z-]+) \((explore|pct|random)[^)]*\)$", out, re.M)
+    what = (m.group(1) if m else "failure") + (f" in {row.group(1)} ({row.group(3)})" if row else "")
+    return killed, cell(killed, first if first is not None else total, what, shrunk_size(out))
 
 
 def shrunk_size(text):
@@ -131,46 +204,67 @@ def fuzz(subject):
     return crashed, cell(crashed, s, f"{execs_text} execs", "")
 
 
-techniques = [("explore (<=3 preemptions)", explore), ("PCT", lambda m: sample(m, "pct")),
+main_title = f"main job ({main_budget:g}s)"
+techniques = [(main_title, main_job), ("explore (<=3 preemptions)", explore), ("PCT", lambda m: sample(m, "pct")),
               ("random", lambda m: sample(m, "random")), ("RapidCheck", props),
               (f"libFuzzer ({fuzz_seconds}s)", fuzz), ("unit tests", unit)]
+everyone = {main_title, "unit tests"}  # the techniques every mutant has a binary for
+
+# The main job takes its whole budget on the real core and about half of it on
+# a killed mutant: run those campaigns --jobs at a time, before the rest.
+subjects = [None] + mutants
+with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    main_results = dict(zip(subjects, pool.map(main_job, subjects)))
 
 rows = []
 problems = []
-for subject in [None] + mutants:
-    name = "real lock (no mutant)" if subject is None else subject
+for subject in subjects:
+    name = "real core (no mutant)" if subject is None else subject
     cells = []
     for title, technique in techniques:
-        killed, text = technique(subject)
+        if subject is not None and subject not in classic and title not in everyone:
+            cells.append("-")
+            continue
+        killed, text = main_results[subject] if title == main_title else technique(subject)
         cells.append(text)
         if subject is None and killed:
-            problems.append(f"false alarm: the real lock fails {title}")
-        if subject is not None and killed is False and title.split()[0] in ("explore", "RapidCheck"):
-            problems.append(f"{subject} survives {title}")
+            problems.append(f"false alarm: the real core fails {title}")
+        if subject is None and title == main_title and not killed and text != "survived":
+            problems.append(f"the real core's main job does not pass ({text})")
+        if subject is not None and not killed and (title == main_title or (
+                killed is False and title.split()[0] in ("explore", "RapidCheck"))):
+            problems.append(f"{subject} survives {title}" + (f" ({text})" if killed is None else ""))
     if subject is None:
         cells = ["passes" if c == "survived" else c for c in cells]
-    rows.append((name, cells))
+    rows.append((name, "" if subject is None else patched_file(subject), cells))
     print(f"{name}: " + " | ".join(cells), flush=True)
 
 commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 command = "python3 tools/kill_matrix.py" + (" --quick" if args.quick else "") + \
-          (f" --fuzz-seconds {args.fuzz_seconds}" if args.fuzz_seconds is not None else "")
+          (f" --fuzz-seconds {args.fuzz_seconds}" if args.fuzz_seconds is not None else "") + \
+          (f" --main-budget {args.main_budget:g}" if args.main_budget is not None else "") + \
+          (f" --only '{args.only}'" if args.only is not None else "")
 lines = ["# Kill matrix", "",
          f"Generated {datetime.date.today().isoformat()} at commit `{commit}` by `{command}`",
          f"(after `bash tools/test.sh`, which builds {os.path.relpath(build, root)} and {os.path.relpath(args.fuzz_build, root)}).",
-         f"Budgets: exploration up to 3 preemptions; {runs} random and {runs} PCT (depth 2 and 3) runs per program over",
+         f"Budgets: the main job is `lockstep campaign --budget {main_budget:g} --seed 1` over check/programs/ with the",
+         "mutant's own lockstep command (killed iff it exits 1; the time is to the first failure it prints, else to its",
+         f"end); exploration up to 3 preemptions; {runs} random and {runs} PCT (depth 2 and 3) runs per program over",
          f"the {len(programs)} standard programs in check/programs/; RapidCheck with a fixed seed; libFuzzer {fuzz_seconds} s from an",
          "empty corpus with ASan + UBSan; all unit tests. A cell gives the time and the work to the first failure, and",
          "the shrunk failing trace's size (t tasks, op operations, p preemptions).", "",
-         "| subject | " + " | ".join(t for t, _ in techniques) + " |",
-         "|---|" + "---|" * len(techniques)]
-for name, cells in rows:
-    lines.append(f"| {name} | " + " | ".join(cells) + " |")
-lines += ["", "Mutants are the real `core/src/lock.cpp` with one defect each (mutants/*.mutant): SPEC §5's 12 classes,",
-          "then two from real lock bugs (13: the hand-off window counted as held, as direct hand-off locks do;",
-          "14: a cancelled woken waiter both keeps the lock and raises, the grant-versus-cancel race with two winners).",
-          ("All mutants are killed by exploration and by the properties; the real lock passes every technique."
-           if not problems else "PROBLEMS: " + "; ".join(problems))]
+         "| subject | file | " + " | ".join(t for t, _ in techniques) + " |",
+         "|---|---|" + "---|" * len(techniques)]
+for name, file, cells in rows:
+    lines.append(f"| {name} | {file} | " + " | ".join(cells) + " |")
+lines += ["", "Each mutant is one file of core/src/ with one defect (mutants/*.mutant; its comments say what breaks and",
+          "which observable behaviour differs). 01-14 are the classic lock mutants: SPEC §5's 12 classes, then two from",
+          "real lock bugs (13: the hand-off window counted as held, as direct hand-off locks do; 14: a cancelled woken",
+          "waiter both keeps the lock and raises, the grant-versus-cancel race with two winners); only they have the",
+          "hunt, property and fuzz binaries ('-': not built for that mutant). The others cover the loop, tasks, sleep,",
+          "gather, wait_for and the lock's guard and cancellation paths.",
+          ("Every mutant is killed by the main job, and the classic ones by exploration and by the properties; the real"
+           " core passes every technique." if not problems else "PROBLEMS: " + "; ".join(problems))]
 text = "\n".join(lines) + "\n"
 if args.out:
     with open(args.out, "w", encoding="utf-8") as f:
