@@ -121,7 +121,14 @@ class Generator {
           starter.insert(at, make(OpKind::try_, 0, 0, {gather}));
           break;
         }
-        default: starter.insert(at, make(OpKind::await_, t)); break;
+        default:
+          starter.insert(at, make(OpKind::await_, t));
+          // Sometimes a second task awaits it too: the end wakes both, in order.
+          if (t >= 3 && one_in(2)) {
+            auto& second = p.tasks[static_cast<std::size_t>(below(t - 1))].ops;
+            second.insert(second.begin() + below(static_cast<int>(second.size()) + 1), make(OpKind::await_, t));
+          }
+          break;
       }
     }
     return p;

@@ -280,6 +280,19 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
   }
   EventLoop loop;
   Interpreter interpreter(program, loop, locks);
+  // However the run ends (a verdict, or a choice source that prunes it by
+  // throwing), the runner has seen every task's outcome: a failure is in the
+  // verdict, not an "exception never retrieved" report.
+  struct MarkRetrieved {
+    const model::Program& program;
+    const Interpreter& interpreter;
+    ~MarkRetrieved() {
+      for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+        const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
+        if (handle.valid()) handle.control().mark_retrieved();
+      }
+    }
+  } mark_retrieved{program, interpreter};
   const Observer observer(program, interpreter, loop, locks);
   model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
   Steering steering(choices, observer, compared, loop);
@@ -324,11 +337,6 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
   }
   result.decisions = std::move(steering.decisions);
   loop.set_schedule_policy(nullptr);
-  // The runner has seen every task's outcome: failures are in the verdict, not lost.
-  for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
-    const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
-    if (handle.valid()) handle.control().mark_retrieved();
-  }
   return result;
 }
 

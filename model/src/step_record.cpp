@@ -159,6 +159,7 @@ std::string lock_text(std::size_t index, const LockView& lock) {
   out += "=";
   if (!lock.locked) {
     out += "free";
+    if (lock.holder) out += "(" + std::to_string(*lock.holder) + ")";  // inconsistent, but shown
   } else {
     out += "held(" + (lock.holder ? std::to_string(*lock.holder) : std::string("-")) + ")";
   }
@@ -177,7 +178,9 @@ LockView parse_lock(const std::string& text, std::size_t expected_index) {
   }
   LockView lock;
   const std::string state = text.substr(2, open - 2);
-  if (state != "free") {
+  if (state.rfind("free(", 0) == 0 && state.back() == ')') {
+    lock.holder = to_task(state.substr(5, state.size() - 6));
+  } else if (state != "free") {
     if (state.rfind("held(", 0) != 0 || state.back() != ')') bad("lock state", text);
     lock.locked = true;
     const std::string holder = state.substr(5, state.size() - 6);
