@@ -173,7 +173,7 @@ def props(subject):
     exe = os.path.join(build, "props", "properties_test" if subject is None else f"properties-{subject}")
     with tempfile.TemporaryDirectory() as scratch:
         code, out, s = run([exe, "--gtest_filter=Lock.*:Trace.*"], env={
-            "RC_PARAMS": f"max_success={300 if args.quick else 1000} max_size=100 seed=1",
+            "RC_PARAMS": f"max_success={1500 if args.quick else 5000} max_size=100 seed=1",
             "LOCKSTEP_PROPS_DIR": scratch})
     counts = [int(n) for n in re.findall(r"Falsifiable after (\d+) tests", out)]
     killed = code != 0 and bool(counts)
