@@ -48,10 +48,6 @@ std::string to_text(const std::vector<DfsSource::Asleep>& set) {
   return out.empty() ? "-" : out;
 }
 
-model::Entry entry_of(const std::string& text) {
-  return model::parse_step_record("@0 " + text + " #0: - => - | - | - | -").ready.at(0);
-}
-
 std::string entries_text(const std::vector<model::Entry>& entries) {
   std::string out;
   for (const auto& e : entries) out += (out.empty() ? "" : ",") + model::to_string(e);
@@ -65,7 +61,7 @@ std::vector<DfsSource::Asleep> parse_asleep(const std::string& text) {
   for (std::string item; std::getline(in, item, ',');) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) throw std::invalid_argument("bad sleep entry '" + item + "'");
-    out.push_back({entry_of(item.substr(0, eq)), parse_footprint(item.substr(eq + 1))});
+    out.push_back({model::parse_entry(item.substr(0, eq)), parse_footprint(item.substr(eq + 1))});
   }
   return out;
 }
@@ -173,7 +169,7 @@ Resumed parse_checkpoint(const std::string& text) {
       const std::string option_list = trim(options);
       if (option_list != "-") {
         std::istringstream o(option_list);
-        for (std::string e; std::getline(o, e, ',');) level.options.push_back(entry_of(e));
+        for (std::string e; std::getline(o, e, ',');) level.options.push_back(model::parse_entry(e));
       }
       const std::string explored_list = trim(explored);
       if (explored_list != "-") {

@@ -60,8 +60,7 @@ Footprint parse_footprint(const std::string& text) {
   const std::size_t c = b == std::string::npos ? b : text.find('/', b + 1);
   if (c == std::string::npos || text.size() != c + 3) throw std::invalid_argument("bad footprint '" + text + "'");
   Footprint fp;
-  const model::StepRecord probe = model::parse_step_record("@0 " + text.substr(0, a) + " #0: - => - | - | - | -");
-  fp.entry = probe.ready.front();
+  fp.entry = model::parse_entry(text.substr(0, a));
   auto number = [&](std::size_t from, std::size_t to) {
     unsigned value = 0;
     auto [end, error] = std::from_chars(text.data() + from, text.data() + to, value);

@@ -62,7 +62,7 @@ std::size_t index_of(const std::array<std::string_view, N>& names, const std::st
   bad(what, text);
 }
 
-Entry parse_entry(const std::string& text) {
+Entry entry_from(const std::string& text) {
   if (text.size() < 2) bad("queue entry", text);
   for (std::size_t i = 0; i < kEntryLetters.size(); ++i) {
     if (text[0] == kEntryLetters[i]) return {static_cast<EntryKind>(i), to_task(text.substr(1))};
@@ -73,7 +73,7 @@ Entry parse_entry(const std::string& text) {
 std::vector<Entry> parse_entries(const std::string& text) {
   std::vector<Entry> out;
   if (text == "-") return out;
-  for (const std::string& part : split(text, ",")) out.push_back(parse_entry(part));
+  for (const std::string& part : split(text, ",")) out.push_back(entry_from(part));
   return out;
 }
 
@@ -221,6 +221,8 @@ std::vector<T> parse_list(const std::string& text, const std::string& separator,
 std::string_view name_of(EventKind kind) { return kEventNames.at(static_cast<std::size_t>(kind)); }
 std::string_view name_of(Result result) { return kResultNames.at(static_cast<std::size_t>(result)); }
 std::string_view name_of(TaskEnd end) { return kEndNames.at(static_cast<std::size_t>(end)); }
+
+Entry parse_entry(const std::string& text) { return entry_from(text); }
 
 std::string to_string(const Entry& entry) {
   return kEntryLetters.at(static_cast<std::size_t>(entry.kind)) + std::to_string(entry.task);

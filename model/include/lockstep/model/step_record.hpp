@@ -135,6 +135,8 @@ struct StepRecord {
 std::string to_string(const StepRecord& step);
 std::string to_string(const Event& event);
 std::string to_string(const Entry& entry);
+// Parses what to_string(Entry) wrote ("t3", "g2"); throws std::invalid_argument.
+Entry parse_entry(const std::string& text);
 // Parses what to_string wrote; throws std::invalid_argument saying what is wrong.
 StepRecord parse_step_record(const std::string& line);
 
