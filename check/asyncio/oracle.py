@@ -304,7 +304,7 @@ class Oracle:
             text += " " + language.lock_name(lock)
         if target != 0:
             text += f" {target}"
-        if kind == "uncancel":
+        if kind == "uncancel" or value:  # TK-VALUE, GA-VALUES, TK-ERR-ORIGIN: printed when not 0
             text += f" ={value}"
         self.events.append(text + " " + result)
 
@@ -326,8 +326,8 @@ class Oracle:
         try:
             self.current(k)
             await self.run_ops(k, self.program[k - 1])
-        except ProgramError:
-            self.log("end", "error")
+        except ProgramError as error:
+            self.log("end", "error", value=error.task)
             raise
         except CancelledError:
             self.log("end", "cancelled")
@@ -338,6 +338,7 @@ class Oracle:
             self.fatal.append(error)
             raise
         self.log("end", "ok")
+        return k  # TK-VALUE: a task's value is its number
 
     async def run_ops(self, k: int, ops: list[Op]):
         for op in ops:
@@ -476,14 +477,14 @@ class Oracle:
                 return
             self.waits_at[k] = "await"
             try:
-                await target
-            except ProgramError:
-                self.log("await", "error", target=op.arg)
+                value = await target
+            except ProgramError as error:
+                self.log("await", "error", target=op.arg, value=error.task)
                 raise
             except CancelledError:
                 self.log("await", "cancelled", target=op.arg)
                 raise
-            self.log("await", "ok", target=op.arg)
+            self.log("await", "ok", target=op.arg, value=value)
         elif kind == "gather":  # GA-*
             children = [self.start_task(child) for child in op.tasks]
             outer = asyncio.gather(*children)
@@ -494,19 +495,20 @@ class Oracle:
                 self.gather_callbacks[callback] = k
             self.waits_at[k] = "gather"
             try:
-                await outer
-            except ProgramError:
-                self.log("gather", "error", target=op.tasks[0])
+                values = await outer
+            except ProgramError as error:
+                self.log("gather", "error", target=op.tasks[0], value=error.task)
                 raise
             except CancelledError:
                 self.log("gather", "cancelled", target=op.tasks[0])
                 raise
-            self.log("gather", "ok", target=op.tasks[0])
+            # GA-VALUES: the values in the order given, as decimal digits
+            self.log("gather", "ok", target=op.tasks[0], value=int("".join(map(str, values))))
         elif kind == "try":  # TK-CATCH
             try:
                 await self.run_ops(k, op.body)
-            except ProgramError:
-                self.log("/try", "caught-error")
+            except ProgramError as error:
+                self.log("/try", "caught-error", value=error.task)
             except CancelledError:
                 self.log("/try", "caught-cancelled")
             else:

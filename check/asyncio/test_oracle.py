@@ -72,9 +72,15 @@ class Records(unittest.TestCase):
             "@0 t3,t2 #0: yield ok => t2 | 1=parked:gather,2=ready:yield,3=parked:acquire | a=free[] b=held(3)[3] | -",
             "@0 t2 #0: yield ok, end ok => g1 | 1=parked:gather,2=ok,3=parked:acquire | a=free[] b=held(3)[3] | -",
             "@0 g1 #0: - => t1 | 1=ready:gather,2=ok,3=parked:acquire | a=free[] b=held(3)[3] | -",
-            "@0 t1 #0: gather 2 ok, end ok => - | 1=ok,2=ok,3=parked:acquire | a=free[] b=held(3)[3] | -",
+            "@0 t1 #0: gather 2 =2 ok, end ok => - | 1=ok,2=ok,3=parked:acquire | a=free[] b=held(3)[3] | -",
         ])
         self.assertEqual(lines[-1], "end: deadlock 3")
+
+    def test_values_in_the_order_given_and_errors_keep_their_origin(self):
+        lines = run("task 1: gather 3 2 | task 2: yield | task 3: yield; yield")
+        self.assertIn("gather 3 =32 ok, end ok", lines[-2])
+        lines = run("task 1: try { await 2 } | task 2: await 3 | task 3: throw")
+        self.assertIn("await 2 =3 error, /try =3 caught-error, end ok", lines[-2])
 
     def test_timers_fire_in_arming_order_and_stay_until_resume(self):
         lines = run("task 1: sleep 2 | task 2: sleep 2 | task 3: cancel 1")
@@ -85,7 +91,7 @@ class Records(unittest.TestCase):
 
     def test_unwinding_scope_with_free_lock_is_skipped(self):
         lines = run("task 1: try { scoped { release; throw } }")
-        self.assertIn("release a ok, throw error, /scoped a skipped, /try caught-error, end ok", lines[0])
+        self.assertIn("release a ok, throw error, /scoped a skipped, /try =1 caught-error, end ok", lines[0])
 
     def test_step_budget(self):
         saved = oracle.STEP_BUDGET

@@ -14,9 +14,11 @@ namespace {
 Duration seconds(int n) { return std::chrono::seconds(n); }
 }  // namespace
 
-Interpreter::Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks)
+Interpreter::Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks,
+                         int& live_frames)
     : program_(program),
       loop_(loop),
+      live_frames_(live_frames),
       locks_(std::move(locks)),
       handles_(program.tasks.size() + 1),
       waits_at_(program.tasks.size() + 1),
@@ -50,11 +52,11 @@ void Interpreter::acquired(int lock) {
 
 void Interpreter::spawn(int task) {
   auto& handle = handles_.at(static_cast<std::size_t>(task));
-  handle = loop_.spawn(run_task(task), "task " + std::to_string(task));
+  handle = loop_.spawn(run_task(task, LiveFrame(live_frames_)), "task " + std::to_string(task));
   numbers_[handle.id()] = task;
 }
 
-Task<> Interpreter::run_task(int task) {
+Task<int> Interpreter::run_task(int task, LiveFrame /*live*/) {
   auto& waits = waits_at_[static_cast<std::size_t>(task)];
   try {
     co_await run_ops(task, program_.tasks[static_cast<std::size_t>(task) - 1].ops);
@@ -62,9 +64,9 @@ Task<> Interpreter::run_task(int task) {
     waits.reset();
     log(EventKind::end, Result::cancelled);
     throw;
-  } catch (const TaskError&) {
+  } catch (const TaskError& error) {
     waits.reset();
-    log(EventKind::end, Result::error);
+    log(EventKind::end, Result::error, -1, 0, error.task);
     throw;
   } catch (const std::exception& e) {
     waits.reset();
@@ -74,9 +76,10 @@ Task<> Interpreter::run_task(int task) {
   }
   waits.reset();
   log(EventKind::end, Result::ok);
+  co_return task;
 }
 
-Task<> Interpreter::run_ops(int task, const Ops& ops) {
+Task<> Interpreter::run_ops(int task, const Ops& ops, LiveFrame /*live*/) {
   for (const Op& op : ops) {
     waits_at_[static_cast<std::size_t>(task)] = op.kind;
     switch (op.kind) {
@@ -202,55 +205,61 @@ void Interpreter::guard_release(int task) {
 // try [TK-CATCH]
 Task<> Interpreter::run_try(int task, const Op& op) {
   Result result = Result::ok;
+  int origin = 0;  // [TK-ERR-ORIGIN]
   try {
     co_await run_ops(task, op.body);
-  } catch (const TaskError&) {
+  } catch (const TaskError& error) {
     result = Result::caught_error;
+    origin = error.task;
   } catch (const CancelledError&) {
     result = Result::caught_cancelled;
   }
-  log(EventKind::try_exit, result);
+  log(EventKind::try_exit, result, -1, 0, origin);
 }
 
 // await [TK-JOIN]
 Task<> Interpreter::run_await(int task, const Op& op) {
   (void)task;
-  const TaskHandle<>& target = handles_.at(static_cast<std::size_t>(op.arg));
+  const TaskHandle<int>& target = handles_.at(static_cast<std::size_t>(op.arg));
   if (!target.valid()) {
     log(EventKind::await_, Result::not_started, -1, op.arg);
     co_return;
   }
+  int value = 0;
   try {
-    co_await target;
-  } catch (const TaskError&) {
-    log(EventKind::await_, Result::error, -1, op.arg);
+    value = co_await target;
+  } catch (const TaskError& error) {
+    log(EventKind::await_, Result::error, -1, op.arg, error.task);
     throw;
   } catch (const CancelledError&) {
     log(EventKind::await_, Result::cancelled, -1, op.arg);
     throw;
   }
-  log(EventKind::await_, Result::ok, -1, op.arg);
+  log(EventKind::await_, Result::ok, -1, op.arg, value);
 }
 
 // gather [GA-*]: the children start in order, then the task waits for them.
 Task<> Interpreter::run_gather(int task, const Op& op) {
   (void)task;
-  std::vector<TaskHandle<>> children;
+  std::vector<TaskHandle<int>> children;
   for (int child : op.tasks) {
     spawn(child);
     children.push_back(handles_.at(static_cast<std::size_t>(child)));
   }
   const int first = op.tasks.front();
+  std::vector<int> values;
   try {
-    co_await gather(std::move(children));
-  } catch (const TaskError&) {
-    log(EventKind::gather, Result::error, -1, first);
+    values = co_await gather(std::move(children));
+  } catch (const TaskError& error) {
+    log(EventKind::gather, Result::error, -1, first, error.task);
     throw;
   } catch (const CancelledError&) {
     log(EventKind::gather, Result::cancelled, -1, first);
     throw;
   }
-  log(EventKind::gather, Result::ok, -1, first);
+  int digits = 0;  // [GA-VALUES]: the values in the order given
+  for (const int v : values) digits = digits * 10 + v;
+  log(EventKind::gather, Result::ok, -1, first, digits);
 }
 
 void Interpreter::run_instant(int task, const Op& op) {
@@ -277,7 +286,7 @@ void Interpreter::run_instant(int task, const Op& op) {
       log(EventKind::throw_, Result::error);
       throw TaskError{task};
     case OpKind::cancel: {  // [CN-CANCEL]
-      TaskHandle<>& target = handles_.at(static_cast<std::size_t>(op.arg));
+      TaskHandle<int>& target = handles_.at(static_cast<std::size_t>(op.arg));
       const bool cancelled = target.valid() && target.cancel();
       log(EventKind::cancel, cancelled ? Result::yes : Result::no, -1, op.arg);
       break;

@@ -21,8 +21,23 @@ struct TaskError {
 };
 
 class Interpreter {
+  // One count in live_frames per object: the frame's copy of the parameter
+  // stays counted until the frame is destroyed.
+  struct LiveFrame {
+    int* count;
+    explicit LiveFrame(int& c) noexcept : count(&c) { ++*count; }
+    LiveFrame(LiveFrame&& other) noexcept : count(other.count) { ++*count; }
+    LiveFrame(const LiveFrame&) = delete;
+    LiveFrame& operator=(const LiveFrame&) = delete;
+    LiveFrame& operator=(LiveFrame&&) = delete;
+    ~LiveFrame() { --*count; }
+  };
+
  public:
-  Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks);
+  // live_frames counts the interpreter's coroutine frames alive (each task's
+  // root and every body it runs), so that the runner can check that the loop
+  // destroyed them all; it must outlive the loop.
+  Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks, int& live_frames);
 
   void spawn_initial_tasks();
 
@@ -32,14 +47,18 @@ class Interpreter {
   // The most tasks that held each lock at once since the last call: mutual
   // exclusion is checked at every acquisition, not only between steps.
   std::vector<int> take_peak_holders();
-  [[nodiscard]] const TaskHandle<>& handle(int task) const { return handles_.at(static_cast<std::size_t>(task)); }
+  // Each task's root returns the task's number (SEMANTICS TK-VALUE).
+  [[nodiscard]] const TaskHandle<int>& handle(int task) const { return handles_.at(static_cast<std::size_t>(task)); }
   // what() of an exception no program op raises, if a task ended with one.
   [[nodiscard]] const std::string& unexpected_error() const { return unexpected_error_; }
 
  private:
   using Ops = std::vector<model::Op>;
-  Task<> run_task(int task);
-  Task<> run_ops(int task, const Ops& ops);
+  // A coroutine's parameters live in its frame until the frame is destroyed
+  // (its locals die at co_return): the LiveFrame parameter counts the frame.
+  Task<int> run_task(int task, LiveFrame live);
+  Task<> run_ops(int task, const Ops& ops, LiveFrame live);
+  Task<> run_ops(int task, const Ops& ops) { return run_ops(task, ops, LiveFrame(live_frames_)); }
   Task<> run_op(int task, const model::Op& op);
   Task<> run_scoped(int task, const model::Op& op);
   Task<> run_body(int task, const model::Op& op, int lock, std::function<void()> release);
@@ -61,8 +80,9 @@ class Interpreter {
 
   const model::Program& program_;
   EventLoop& loop_;
+  int& live_frames_;
   std::vector<LockUnderTest*> locks_;
-  std::vector<TaskHandle<>> handles_;                       // by task number
+  std::vector<TaskHandle<int>> handles_;                    // by task number
   std::vector<std::optional<model::OpKind>> waits_at_;      // by task number
   struct OpenScope {
     int lock;

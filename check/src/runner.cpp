@@ -13,7 +13,7 @@ using model::StepRecord;
 
 namespace {
 
-constexpr std::array<std::pair<FailureKind, std::string_view>, 11> kNames{{
+constexpr std::array<std::pair<FailureKind, std::string_view>, 12> kNames{{
     {FailureKind::none, "pass"},
     {FailureKind::two_holders, "two-holders"},
     {FailureKind::double_resume, "double-resume"},
@@ -25,6 +25,7 @@ constexpr std::array<std::pair<FailureKind, std::string_view>, 11> kNames{{
     {FailureKind::exception_swallowed, "exception-swallowed"},
     {FailureKind::model_disagreement, "model-disagreement"},
     {FailureKind::step_budget_exceeded, "step-budget-exceeded"},
+    {FailureKind::frames_leaked, "frames-leaked"},
 }};
 
 // Stops a run from inside the schedule policy.
@@ -67,7 +68,7 @@ class Observer {
   }
   [[nodiscard]] model::TaskView task(int t) const {
     model::TaskView view;
-    const TaskHandle<>& handle = interpreter_.handle(t);
+    const TaskHandle<int>& handle = interpreter_.handle(t);
     if (!handle.valid()) return view;
     const detail::TaskControl& control = handle.control();
     view.cancelling = control.cancelling();
@@ -84,7 +85,7 @@ class Observer {
     }
     return view;
   }
-  static model::TaskEnd end_of(const TaskHandle<>& handle) {
+  static model::TaskEnd end_of(const TaskHandle<int>& handle) {
     if (!handle.valid() || !handle.done()) return model::TaskEnd::none;
     switch (handle.control().outcome()) {
       case detail::Outcome::value: return model::TaskEnd::ok;
@@ -226,7 +227,7 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
                const model::ModelRun* model, const StepRecord* last_expected, RunResult& result) {
   std::vector<int> stuck;
   for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
-    const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
+    const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
     if (handle.valid() && !handle.done()) stuck.push_back(static_cast<int>(t));
   }
   const std::vector<int> model_stuck = model != nullptr ? model->unfinished() : std::vector<int>{};
@@ -266,20 +267,13 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
   }
 }
 
-}  // namespace
-
-RunResult run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
-                      const RunOptions& options) {
-  RunResult result;
+// One run on its own loop; the loop and the interpreter are gone when it
+// returns, so the caller can count the frames they left behind.
+void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
+                 const RunOptions& options, int& live_frames, RunResult& result) {
   model::ModelRun model(program);
-  std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
-  std::vector<LockUnderTest*> locks;
-  for (std::size_t l = 0; l < program.lock_count(); ++l) {
-    owned.push_back(make_lock());
-    locks.push_back(owned.back().get());
-  }
   EventLoop loop;
-  Interpreter interpreter(program, loop, locks);
+  Interpreter interpreter(program, loop, locks, live_frames);
   // However the run ends (a verdict, or a choice source that prunes it by
   // throwing), the runner has seen every task's outcome: a failure is in the
   // verdict, not an "exception never retrieved" report.
@@ -288,7 +282,7 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
     const Interpreter& interpreter;
     ~MarkRetrieved() {
       for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
-        const TaskHandle<>& handle = interpreter.handle(static_cast<int>(t));
+        const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
         if (handle.valid()) handle.control().mark_retrieved();
       }
     }
@@ -337,6 +331,28 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
   }
   result.decisions = std::move(steering.decisions);
   loop.set_schedule_policy(nullptr);
+}
+
+}  // namespace
+
+RunResult run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
+                      const RunOptions& options) {
+  RunResult result;
+  std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
+  std::vector<LockUnderTest*> locks;
+  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+    owned.push_back(make_lock());
+    locks.push_back(owned.back().get());
+  }
+  int live_frames = 0;  // the interpreter's coroutine frames not yet destroyed
+  run_on_loop(program, choices, locks, options, live_frames, result);
+  // OB-FRAMES: destroying the loop destroys every task it still holds, and
+  // with it every frame the task's coroutine chain had.
+  if (result.passed() && live_frames != 0) {
+    result.failure = FailureKind::frames_leaked;
+    result.message = std::to_string(live_frames) +
+                     " coroutine frame(s) of the program's tasks outlived the loop that ran them";
+  }
   return result;
 }
 

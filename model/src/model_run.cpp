@@ -184,15 +184,19 @@ ModelRun::Raise ModelRun::resume(TaskNumber task, bool cancel_now, bool& advance
       emit(EventKind::acquire_timeout, raised ? Result::cancelled : Result::timeout, op.lock);
       return raised ? Raise::cancelled : Raise::none;
     }
-    case Wait::join: {  // TK-JOIN
+    case Wait::join: {  // TK-JOIN, TK-VALUE, TK-ERR-ORIGIN
       const Result result = cancel_now ? Result::cancelled : result_of(at(t.target).end);
-      emit(EventKind::await_, result, -1, t.target);
+      if (result == Result::error) t.error_from = at(t.target).error_from;
+      const int value = result == Result::ok ? t.target : result == Result::error ? t.error_from : 0;
+      emit(EventKind::await_, result, -1, t.target, value);
       return result == Result::ok ? Raise::none : result == Result::error ? Raise::error : Raise::cancelled;
     }
-    case Wait::gather: {  // GA-RESUME
+    case Wait::gather: {  // GA-RESUME, GA-VALUES, TK-ERR-ORIGIN
       const Gather& g = gathers_.at(t.gather_id);
       const Result result = cancel_now ? Result::cancelled : result_of(g.result);
-      emit(EventKind::gather, result, -1, g.children.front());
+      if (result == Result::error) t.error_from = g.error_from;
+      const int value = result == Result::ok ? gathered_values(g) : result == Result::error ? t.error_from : 0;
+      emit(EventKind::gather, result, -1, g.children.front(), value);
       return result == Result::ok ? Raise::none : result == Result::error ? Raise::error : Raise::cancelled;
     }
     case Wait::none:
@@ -209,8 +213,12 @@ void ModelRun::run(TaskNumber task, Raise raise, bool advance) {
   for (;;) {
     if (raise != Raise::none) {
       const Frame frame = t.frames.back();
-      if (frame.kind == FrameKind::top) {  // TK-ERR: nothing catches it
-        emit(EventKind::end, raise == Raise::error ? Result::error : Result::cancelled);
+      if (frame.kind == FrameKind::top) {  // TK-ERR: nothing catches it (TK-ERR-ORIGIN)
+        if (raise == Raise::error) {
+          emit(EventKind::end, Result::error, -1, 0, t.error_from);
+        } else {
+          emit(EventKind::end, Result::cancelled);
+        }
         finish(task, raise == Raise::error ? TaskEnd::error : TaskEnd::cancelled);
         return;
       }
@@ -219,7 +227,11 @@ void ModelRun::run(TaskNumber task, Raise raise, bool advance) {
         exit_scope(task, frame, true);  // SC-UNWIND, SC-EXIT-FREE
         continue;
       }
-      emit(EventKind::try_exit, raise == Raise::error ? Result::caught_error : Result::caught_cancelled);  // TK-CATCH
+      if (raise == Raise::error) {  // TK-CATCH, TK-ERR-ORIGIN
+        emit(EventKind::try_exit, Result::caught_error, -1, 0, t.error_from);
+      } else {
+        emit(EventKind::try_exit, Result::caught_cancelled);
+      }
       raise = Raise::none;
       ++t.frames.back().pc;
       continue;
@@ -317,8 +329,9 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
       t.fut = Fut::pending;
       suspend(task, Wait::sleep);
       return Exec::suspended;
-    case OpKind::throw_:  // TK-ERR
+    case OpKind::throw_:  // TK-ERR, TK-ERR-ORIGIN
       emit(EventKind::throw_, Result::error);
+      t.error_from = task;
       return Exec::error;
     case OpKind::cancel: {  // CN-REQ
       const bool yes = cancel(op.arg);
@@ -338,9 +351,11 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
         emit(EventKind::await_, Result::not_started, -1, op.arg);
         return Exec::next;
       }
-      if (j.status == TaskStatus::done) {
+      if (j.status == TaskStatus::done) {  // TK-VALUE, TK-ERR-ORIGIN
         const Result result = result_of(j.end);
-        emit(EventKind::await_, result, -1, op.arg);
+        if (result == Result::error) t.error_from = j.error_from;
+        const int value = result == Result::ok ? op.arg : result == Result::error ? j.error_from : 0;
+        emit(EventKind::await_, result, -1, op.arg, value);
         return result == Result::ok ? Exec::next : result == Result::error ? Exec::error : Exec::cancelled;
       }
       j.callbacks.push_back({false, task, 0});
@@ -539,6 +554,7 @@ void ModelRun::gather_done(std::size_t gather_id, TaskNumber child) {
   if (end == TaskEnd::cancelled) {
     settle(g, TaskEnd::cancelled);
   } else if (end == TaskEnd::error) {
+    g.error_from = at(child).error_from;  // TK-ERR-ORIGIN
     settle(g, TaskEnd::error);
   } else if (g.finished == g.children.size()) {
     settle(g, g.cancel_requested ? TaskEnd::cancelled : TaskEnd::ok);
@@ -551,6 +567,14 @@ void ModelRun::settle(Gather& gather, TaskEnd result) {
   gather.settled = true;
   gather.result = result;
   wake(gather.parent);
+}
+
+// GA-VALUES: each child's value (TK-VALUE: its number), in the order given,
+// as decimal digits.
+int ModelRun::gathered_values(const Gather& gather) {
+  int digits = 0;
+  for (const TaskNumber child : gather.children) digits = digits * 10 + child;
+  return digits;
 }
 
 std::vector<TaskNumber> ModelRun::unfinished() const {

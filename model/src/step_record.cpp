@@ -232,7 +232,7 @@ std::string to_string(const Event& event) {
   std::string out(name_of(event.kind));
   if (event.lock >= 0) out += std::string(" ") + lock_name(event.lock);
   if (event.target != 0) out += " " + std::to_string(event.target);
-  if (event.kind == EventKind::uncancel) out += " =" + std::to_string(event.value);
+  if (event.kind == EventKind::uncancel || event.value != 0) out += " =" + std::to_string(event.value);
   out += " ";
   out += name_of(event.result);
   return out;

@@ -272,7 +272,7 @@ TEST(Gather, TheAwaitingTaskResumesOnlyAfterTheExtraGatherTurn) {  // GA-TURN
   EXPECT_EQ(events(r.steps[4]), "yield ok, end ok");
   EXPECT_EQ(entries(r.steps[4].queue), "t3,g1");
   EXPECT_EQ(entries(r.steps[6].queue), "t3,t1");  // t3 runs once more before t1
-  EXPECT_EQ(events(r.steps[8]), "gather 2 ok, end ok");
+  EXPECT_EQ(events(r.steps[8]), "gather 2 =2 ok, end ok");
 }
 
 TEST(Gather, WaitsForTheLastCallbackNotForTheLastChildToEnd) {  // GA-TURN: the count of callbacks
@@ -282,12 +282,24 @@ TEST(Gather, WaitsForTheLastCallbackNotForTheLastChildToEnd) {  // GA-TURN: the 
   EXPECT_EQ(entries(r.steps[6].queue), "t1");
 }
 
+TEST(Gather, ReturnsTheValuesInTheOrderGivenNotTheOrderTheChildrenEnded) {  // GA-VALUES, TK-VALUE
+  const Outcome r = run("task 1: gather 3 2\ntask 2: yield\ntask 3: yield; yield\n");
+  EXPECT_EQ(r.ran(), "t1,t3,t2,t3,t2,t3,g1,g1,t1");  // task 2 ends first
+  EXPECT_EQ(events(r.steps.back()), "gather 3 =32 ok, end ok");
+}
+
+TEST(Gather, RaisesTheErrorOfTheFirstChildWhoseCallbackSettlesIt) {  // GA-TURN, TK-ERR-ORIGIN
+  const Outcome r = run("task 1: try { gather 2 3 }\ntask 2: yield; throw\ntask 3: throw\n");
+  EXPECT_EQ(events(r.steps[2]), "throw error, end =3 error");
+  EXPECT_EQ(events(r.steps.back()), "gather 2 =3 error, /try =3 caught-error, end ok");
+}
+
 TEST(Gather, AFailingChildSettlesItWhileTheOthersRunOn) {  // GA-TURN, GA-RESUME
   const Outcome r = run("task 1: try { gather 2 3 }; yield\ntask 2: throw\ntask 3: yield; yield; yield\n");
-  EXPECT_EQ(events(r.steps[1]), "throw error, end error");
+  EXPECT_EQ(events(r.steps[1]), "throw error, end =2 error");
   EXPECT_EQ(r.ran(), "t1,t2,t3,g1,t3,t1,t3,t1,t3,g1");  // the last g1 finds the gather settled
   const std::size_t resumed = 5;
-  EXPECT_EQ(events(r.steps[resumed]), "gather 2 error, /try caught-error");
+  EXPECT_EQ(events(r.steps[resumed]), "gather 2 =2 error, /try =2 caught-error");
   EXPECT_EQ(r.steps[resumed].tasks[2].status, TaskStatus::ready);  // task 3 is not cancelled
   EXPECT_EQ(r.steps[resumed].tasks[2].cancelling, 0);
   EXPECT_EQ(r.ends, (std::vector<TaskEnd>{TaskEnd::ok, TaskEnd::error, TaskEnd::ok}));
@@ -328,14 +340,19 @@ TEST(Join, AwaitOfATaskThatSwallowsTheCancellationResumesNormally) {  // TK-JOIN
   EXPECT_EQ(cancel.tasks[0].status, TaskStatus::parked);
   EXPECT_EQ(events(r.steps[3]), "sleep cancelled, /try caught-cancelled");
   EXPECT_EQ(r.ran(), "t1,t2,t3,t2,t2,t1,t1");
-  EXPECT_EQ(events(r.steps[5]), "await 2 ok");
+  EXPECT_EQ(events(r.steps[5]), "await 2 =2 ok");
   EXPECT_EQ(r.ends, (std::vector<TaskEnd>{TaskEnd::ok, TaskEnd::ok, TaskEnd::ok}));
 }
 
 TEST(Join, AwaitOfADoneOrUnstartedTaskDoesNotSuspend) {  // TK-JOIN, DV-UNSPAWNED
   const Outcome r = run("task 1: await 3; spawn 3; yield; await 3\ntask 2: throw\ntask 3: throw\n");
   EXPECT_EQ(events(r.steps[0]), "await 3 not-started, spawn 3 ok");
-  EXPECT_EQ(events(r.steps.back()), "yield ok, await 3 error, end error");
+  EXPECT_EQ(events(r.steps.back()), "yield ok, await 3 =3 error, end =3 error");
+}
+
+TEST(Join, AnErrorKeepsTheTaskThatThrewItAcrossAwaits) {  // TK-ERR-ORIGIN
+  const Outcome r = run("task 1: try { await 2 }\ntask 2: await 3\ntask 3: throw\n");
+  EXPECT_EQ(events(r.steps.back()), "await 2 =3 error, /try =3 caught-error, end ok");
 }
 
 TEST(Cancel, SelfCancelIsDeliveredAtTheNextYield) {  // CN-REQ, CN-DELIVER, LP-YIELD
@@ -406,12 +423,12 @@ TEST(Scoped, ReleaseInsideTheBodyThenExitIsNotAcquiredAndTheTaskGoesOn) {  // SC
 
 TEST(Scoped, AFreeLockWhileUnwindingIsSkippedAndTheErrorGoesOn) {  // SC-EXIT-FREE, DV-UNWIND
   const Outcome r = run("task 1: try { scoped { release; throw } }\n");
-  EXPECT_EQ(events(r.steps[0]), "scoped a ok, release a ok, throw error, /scoped a skipped, /try caught-error, end ok");
+  EXPECT_EQ(events(r.steps[0]), "scoped a ok, release a ok, throw error, /scoped a skipped, /try =1 caught-error, end ok");
 }
 
 TEST(Scoped, UnwindingReleasesAHeldLockAndWakesTheNextWaiter) {  // SC-UNWIND
   const Outcome r = run("task 1: scoped { yield; throw }\ntask 2: acquire\n");
-  EXPECT_EQ(events(r.steps[2]), "yield ok, throw error, /scoped a released, end error");
+  EXPECT_EQ(events(r.steps[2]), "yield ok, throw error, /scoped a released, end =1 error");
   EXPECT_EQ(entries(r.steps[2].queue), "t2");
 }
 

@@ -29,6 +29,7 @@ enum class FailureKind : std::uint8_t {
   exception_swallowed,  // the model says a task fails; it did not
   model_disagreement,   // any other difference from the model
   step_budget_exceeded, // livelock
+  frames_leaked,        // a task's coroutine frame outlived the loop
 };
 
 std::string_view name_of(FailureKind kind);

@@ -72,6 +72,7 @@ class ModelRun {
     long zero_serial = 0;         // WF-NONPOS: which wait an iK/rK belongs to
     bool zero_registered = false; // WF-INNER: release callback still registered
     std::vector<DoneCallback> callbacks;
+    TaskNumber error_from = 0;    // TK-ERR-ORIGIN: whose throw the error in flight (or the end's) is
   };
   struct Gather {
     TaskNumber parent = 0;
@@ -80,6 +81,7 @@ class ModelRun {
     bool settled = false;
     TaskEnd result = TaskEnd::none;
     bool cancel_requested = false;
+    TaskNumber error_from = 0;  // TK-ERR-ORIGIN of a gather settled with an error
   };
   struct Slot {  // ready_'s hidden payload, same index
     std::size_t gather_id = 0;  // gK
@@ -118,6 +120,7 @@ class ModelRun {
   void disarm(TaskNumber task);
   void gather_done(std::size_t gather_id, TaskNumber child);
   void settle(Gather& gather, TaskEnd result);
+  [[nodiscard]] static int gathered_values(const Gather& gather);
   void emit(EventKind kind, Result result, int lock = -1, TaskNumber target = 0, int value = 0) {
     events_.push_back({kind, result, lock, target, value});
   }

@@ -76,7 +76,12 @@ struct Event {
   Result result = Result::ok;
   int lock = -1;          // lock events: 0, 1, 2
   TaskNumber target = 0;  // cancel, spawn, await, gather
-  int value = 0;          // uncancel
+  // uncancel: what uncancel() returned (always printed, " =N").
+  // await ok: the awaited task's value (TK-VALUE); gather ok: the children's
+  // values in the order given, as decimal digits (GA-VALUES); await, gather
+  // and end error, /try caught-error: the task whose throw raised the error
+  // (TK-ERR-ORIGIN). Printed " =N" when not 0.
+  int value = 0;
   friend bool operator==(const Event&, const Event&) = default;
 };
 
