@@ -21,6 +21,7 @@ import argparse
 import concurrent.futures
 import datetime
 import glob
+import json
 import os
 import re
 import shutil
@@ -43,6 +44,8 @@ parser.add_argument("--out", default=None)
 args = parser.parse_args()
 
 runs = 100 if args.quick else 1000
+rc_seeds = [1, 2] if args.quick else [1, 2, 3, 4, 5]
+differential_programs = 200 if args.quick else 2000
 fuzz_seconds = args.fuzz_seconds if args.fuzz_seconds is not None else (5 if args.quick else 60)
 programs = sorted(glob.glob(os.path.join(root, "check/programs/*.prog")))
 mutants = sorted(os.path.basename(p)[:-7] for p in glob.glob(os.path.join(root, "mutants/*.mutant")))
@@ -169,22 +172,68 @@ def sample(subject, strategy):
     return m is not None, cell(m is not None, s, f"run {m.group(1)}" if m else "", shrunk_size(out))
 
 
-def props(subject):
-    exe = os.path.join(build, "props", "properties_test" if subject is None else f"properties-{subject}")
+def rapidcheck_once(exe, gtest_filter, seed):
+    """One RapidCheck run at one seed: (falsified, cases to the first
+    falsification or None, seconds, output)."""
     with tempfile.TemporaryDirectory() as scratch:
-        code, out, s = run([exe, "--gtest_filter=Lock.*:Trace.*"], env={
-            "RC_PARAMS": f"max_success={1500 if args.quick else 5000} max_size=100 seed=1",
+        code, out, s = run([exe, f"--gtest_filter={gtest_filter}"], env={
+            "RC_PARAMS": f"max_success={1500 if args.quick else 5000} max_size=100 seed={seed}",
             "LOCKSTEP_PROPS_DIR": scratch})
     counts = [int(n) for n in re.findall(r"Falsifiable after (\d+) tests", out)]
-    killed = code != 0 and bool(counts)
-    minimal = re.search(r"minimal: lockstep v1 / (.*)", out)
+    return code != 0 and bool(counts), (min(counts) if counts else None), s, out
+
+
+def rapidcheck(exe, gtest_filter):
+    """RapidCheck at every seed of rc_seeds: killed iff some seed falsifies it;
+    the cell says at how many seeds, and the fewest cases any seed needed."""
+    if not os.path.exists(exe):
+        return None, "not built"
+    falsified, counts, seconds, outputs = 0, [], 0.0, []
+    for seed in rc_seeds:
+        killed, count, s, out = rapidcheck_once(exe, gtest_filter, seed)
+        falsified += killed
+        counts += [count] if count is not None else []
+        seconds += s
+        outputs.append(out)
+    minimal = re.search(r"minimal: lockstep v\d+ / (.*)", "".join(outputs))
     size = ""
     if minimal:
         tasks = minimal.group(1).split(" / ")[0].count("task ")
-        ops = len(re.findall(r"[;{|:]\s*(acquire_timeout|acquire|release|try_acquire|scoped|yield|sleep|throw|cancel|spawn)",
-                             minimal.group(1)))
-        size = f"{tasks}t {ops}op"
-    return killed, cell(killed, s, f"{min(counts)} cases" if counts else "", size)
+        size = f"{tasks}t"
+    what = f"{falsified}/{len(rc_seeds)} seeds" + (f", {min(counts)} cases" if counts else "")
+    return falsified > 0, cell(falsified > 0, seconds, what, size)
+
+
+def props(subject):
+    exe = os.path.join(build, "props", "properties_test" if subject is None else f"properties-{subject}")
+    return rapidcheck(exe, "Lock.*:Trace.*")
+
+
+def model_based(subject):
+    exe = os.path.join(build, "props", "model_based_test" if subject is None else f"model_based-{subject}")
+    return rapidcheck(exe, "LockModelBased.*")
+
+
+def differential(subject):
+    """The CPython differential with only CPython judging: the subject's core
+    (steps_batch --no-model) against asyncio on one interpreter, over the
+    standard programs and differential_programs generated ones, under FIFO and
+    random decisions. Killed iff some case mismatches."""
+    exe = os.path.join(build, "check", "tests", "steps_batch" if subject is None else f"steps-batch-{subject}")
+    python = shutil.which("python3")
+    if not os.path.exists(exe) or python is None:
+        return None, "not built" if python else "no python3"
+    code, out, s = run([python, os.path.join(root, "check/tests/asyncio_differential.py"), exe, "--no-model",
+                        "--python", python, "--generated", str(differential_programs), "--show", "0"])
+    try:
+        summary = json.loads(out.strip().splitlines()[-1])
+        verdict = next(iter(summary["pythons"].values()))
+    except (ValueError, IndexError, KeyError, StopIteration):
+        return None, f"no summary (exit {code})"
+    if verdict["unmappable"]:
+        return None, f"{verdict['unmappable']} cases the oracle cannot map"
+    killed = verdict["mismatches"] > 0
+    return killed, cell(killed, s, f"{verdict['mismatches']} of {summary['cases']} cases, first {verdict['first_mismatch']}")
 
 
 def fuzz(subject):
@@ -205,14 +254,20 @@ def fuzz(subject):
 
 
 main_title = f"main job ({main_budget:g}s)"
+differential_title = f"CPython differential ({differential_programs} generated)"
 techniques = [(main_title, main_job), ("explore (<=3 preemptions)", explore), ("PCT", lambda m: sample(m, "pct")),
               ("random", lambda m: sample(m, "random")), ("RapidCheck", props),
-              (f"libFuzzer ({fuzz_seconds}s)", fuzz), ("unit tests", unit)]
-everyone = {main_title, "unit tests"}  # the techniques every mutant has a binary for
+              ("RapidCheck model-based", model_based), (f"libFuzzer ({fuzz_seconds}s)", fuzz),
+              (differential_title, differential), ("unit tests", unit)]
+everyone = {main_title, differential_title, "unit tests"}  # the techniques every mutant has a binary for
 
 # The main job takes its whole budget on the real core and about half of it on
 # a killed mutant: run those campaigns --jobs at a time, before the rest.
 subjects = [None] + mutants
+# The mutants' steps_batch binaries are not built by default (check/tests/meson.build).
+targets = [f"check/tests/steps-batch-{m}" for m in mutants]
+if targets and subprocess.run(["ninja", "-C", build] + targets, capture_output=True).returncode != 0:
+    sys.exit(f"kill_matrix: ninja -C {build} could not build the mutants' steps_batch binaries")
 with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
     main_results = dict(zip(subjects, pool.map(main_job, subjects)))
 
@@ -229,10 +284,12 @@ for subject in subjects:
         cells.append(text)
         if subject is None and killed:
             problems.append(f"false alarm: the real core fails {title}")
+        if subject is None and title == differential_title and killed is None:
+            problems.append(f"the real core's differential did not run ({text})")
         if subject is None and title == main_title and not killed and text != "survived":
             problems.append(f"the real core's main job does not pass ({text})")
         if subject is not None and not killed and (title == main_title or (
-                killed is False and title.split()[0] in ("explore", "RapidCheck"))):
+                killed is False and (title.startswith("explore") or title == "RapidCheck"))):
             problems.append(f"{subject} survives {title}" + (f" ({text})" if killed is None else ""))
     if subject is None:
         cells = ["passes" if c == "survived" else c for c in cells]
@@ -250,9 +307,13 @@ lines = ["# Kill matrix", "",
          f"Budgets: the main job is `lockstep campaign --budget {main_budget:g} --seed 1` over check/programs/ with the",
          "mutant's own lockstep command (killed iff it exits 1; the time is to the first failure it prints, else to its",
          f"end); exploration up to 3 preemptions; {runs} random and {runs} PCT (depth 2 and 3) runs per program over",
-         f"the {len(programs)} standard programs in check/programs/; RapidCheck with a fixed seed; libFuzzer {fuzz_seconds} s from an",
-         "empty corpus with ASan + UBSan; all unit tests. A cell gives the time and the work to the first failure, and",
-         "the shrunk failing trace's size (t tasks, op operations, p preemptions).", "",
+         f"the {len(programs)} standard programs in check/programs/; RapidCheck ({1500 if args.quick else 5000} cases) at seeds",
+         f"{', '.join(map(str, rc_seeds))}, the properties and the model-based test apart (killed if some seed falsifies it;",
+         f"the cell says at how many); libFuzzer {fuzz_seconds} s from an empty corpus with ASan + UBSan; the CPython",
+         f"differential with only CPython judging (the mutant's core without the model, steps_batch --no-model, against",
+         f"asyncio on python3: the standard programs and {differential_programs} generated ones, each under FIFO and random",
+         "decisions); all unit tests. A cell gives the time and the work to the first failure, and the shrunk failing",
+         "trace's size (t tasks, op operations, p preemptions).", "",
          "| subject | file | " + " | ".join(t for t, _ in techniques) + " |",
          "|---|---|" + "---|" * len(techniques)]
 for name, file, cells in rows:
@@ -263,6 +324,7 @@ lines += ["", "Each mutant is one file of core/src/ with one defect (mutants/*.m
           "waiter both keeps the lock and raises, the grant-versus-cancel race with two winners); only they have the",
           "hunt, property and fuzz binaries ('-': not built for that mutant). The others cover the loop, tasks, sleep,",
           "gather, wait_for and the lock's guard and cancellation paths.",
+          "The model-based test drives the lock's API directly, without scoped blocks, so mutant 09 is out of its reach.",
           ("Every mutant is killed by the main job, and the classic ones by exploration and by the properties; the real"
            " core passes every technique." if not problems else "PROBLEMS: " + "; ".join(problems))]
 text = "\n".join(lines) + "\n"

@@ -13,7 +13,16 @@ where an interpreter is older than the behaviour lockstep follows, the oracle
 emulates it and says so (check/asyncio/README.md); docs/SEMANTICS.md names
 those differences (Versions).
 
-usage: asyncio_differential.py STEPS_BATCH [--generated N] [--seed S] [--show K]
+With --no-model, STEPS_BATCH runs without the model (steps_batch --no-model)
+and only CPython judges: a case mismatches when a step lockstep printed
+differs from CPython's, or when lockstep ran to its end and the ends differ.
+A run one of the harness's own model-free checks stopped early is not counted
+against the core unless a step before it differs: that finding belongs to the
+harness, not to CPython. The kill matrix's differential column runs a mutant's
+steps_batch this way, with --python to pick one interpreter.
+
+usage: asyncio_differential.py STEPS_BATCH [--no-model] [--python PATH]
+                               [--generated N] [--seed S] [--show K]
 Exit 0 with no mismatch, 1 with any mismatch or case the oracle cannot map,
 2 for bad usage. The last line is a JSON summary.
 """
@@ -86,6 +95,25 @@ def interpreters():
     return found
 
 
+def first_difference(got, want):
+    """The first line index where the two blocks differ, or None."""
+    for i in range(max(len(got), len(want))):
+        if i >= len(got) or i >= len(want) or got[i] != want[i]:
+            return i
+    return None
+
+
+def mismatch_at(got, want, model_free):
+    """Where lockstep's block is wrong against CPython's, or None (see --no-model)."""
+    first = first_difference(got, want)
+    if first is None or not model_free:
+        return first
+    stopped = bool(got) and got[-1].startswith("end: stopped")
+    if stopped and first >= len(got) - 1:
+        return None  # the harness stopped the run; every step before agrees
+    return first
+
+
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "--oracle-batch":
         oracle_batch()
@@ -95,7 +123,11 @@ def main():
     parser.add_argument("--generated", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=3, help="mismatches to print in full")
+    parser.add_argument("--no-model", action="store_true", help="only CPython judges (steps_batch --no-model)")
+    parser.add_argument("--python", default=None, help="this interpreter only, instead of every one found")
     args = parser.parse_args()
+    if args.generated < 0:
+        parser.error("--generated must be 0 or more")
     rng = random.Random(args.seed)
 
     # The lockstep side first: it also prints the generated programs' text.
@@ -111,7 +143,7 @@ def main():
         cases.append((name, head, []))
         cases.append((name, head, [rng.randrange(4) for _ in range(40)]))
     batch_input = "".join(f"{head}\t{' '.join(map(str, d))}\n" for _, head, d in cases)
-    done = subprocess.run([args.steps_batch], input=batch_input, capture_output=True, text=True, timeout=1800)
+    done = subprocess.run([args.steps_batch] + (["--no-model"] if args.no_model else []), input=batch_input, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         print(f"steps_batch failed (exit {done.returncode}): {done.stderr[-2000:]}")
         return 1
@@ -130,7 +162,8 @@ def main():
 
     summary = {"cases": len(cases), "programs": len(requests), "pythons": {}}
     failed = False
-    for python, version in interpreters():
+    pythons = interpreters() if args.python is None else [(args.python, args.python)]
+    for python, version in pythons:
         result = subprocess.run([python, os.path.abspath(__file__), "--oracle-batch"], input=oracle_input,
                                 capture_output=True, text=True, timeout=1800)
         expected = split_results(result.stdout)
@@ -138,19 +171,20 @@ def main():
             print(f"python {version}: the oracle failed (exit {result.returncode}): {result.stderr[-2000:]}")
             failed = True
             continue
-        mismatches, unmapped, lockstep_failures, shown = 0, 0, 0, 0
+        mismatches, unmapped, lockstep_failures, shown, first_case = 0, 0, 0, 0, None
         for (name, _, decisions), program, got, want in zip(cases, programs, produced, expected):
             if want and want[-1].startswith("end: ORACLE"):
                 unmapped += 1
             if got and got[-1].startswith("end: FAIL"):
                 lockstep_failures += 1
-            if got == want:
+            first = mismatch_at(got, want, args.no_model)
+            if first is None:
                 continue
             mismatches += 1
+            if first_case is None:
+                first_case = f"{name} / decisions {' '.join(map(str, decisions)) or 'none'}"
             if shown < args.show:
                 shown += 1
-                first = next(i for i in range(max(len(got), len(want)))
-                             if i >= len(got) or i >= len(want) or got[i] != want[i])
                 print(f"python {version}: MISMATCH {name}: {program} / decisions {' '.join(map(str, decisions))}")
                 print(f"  at line {first + 1}:")
                 print(f"    asyncio:  {want[first] if first < len(want) else '(nothing)'}")
@@ -158,7 +192,7 @@ def main():
         print(f"python {version}: {len(cases)} cases, {mismatches} mismatches, {unmapped} unmappable, "
               f"{lockstep_failures} where lockstep disagreed with its model")
         summary["pythons"][version] = {"mismatches": mismatches, "unmappable": unmapped,
-                                       "model_disagreements": lockstep_failures}
+                                       "model_disagreements": lockstep_failures, "first_mismatch": first_case}
         failed = failed or mismatches != 0 or unmapped != 0
     if not summary["pythons"]:
         print("no python3 found")

@@ -6,6 +6,14 @@
 // disagree or a check fails. Same format as check/asyncio/oracle.py.
 // A line "GEN SEED<TAB>DECISIONS" runs check::generate_program(SEED) instead
 // and prints "program: <compact>" before its steps.
+//
+// With --no-model the model is not run (RunOptions::compare_with_model off),
+// so the steps are production's alone, for comparing a mutant's core with
+// CPython and nothing else (the kill matrix's differential column). The end
+// is read off the last step: "end: ok", or "end: deadlock 1,3" for the tasks
+// left suspended; a run that one of the model-free checks (SEMANTICS OB-*)
+// stopped before its end prints "end: stopped <verdict>", which no oracle
+// output matches, so the comparison must look at the steps before it.
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -14,7 +22,39 @@
 #include "lockstep/check/runner.hpp"
 #include "lockstep/check/trace.hpp"
 
-int main() {
+namespace {
+
+bool ends_at_idle(lockstep::check::FailureKind kind) {
+  using lockstep::check::FailureKind;
+  return kind == FailureKind::none || kind == FailureKind::deadlock || kind == FailureKind::lock_left_held ||
+         kind == FailureKind::waiters_left_queued;
+}
+
+// The end of a model-free run, from its last step (see the file comment).
+std::string model_free_end(const lockstep::check::RunResult& run) {
+  if (!ends_at_idle(run.failure)) return "end: stopped " + lockstep::check::verdict_line(run);
+  std::string stuck;
+  if (!run.steps.empty()) {
+    const auto& tasks = run.steps.back().tasks;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+      const auto status = tasks[t].status;
+      if (status == lockstep::model::TaskStatus::unspawned || status == lockstep::model::TaskStatus::done) continue;
+      stuck += (stuck.empty() ? "" : ",") + std::to_string(t + 1);
+    }
+  }
+  return stuck.empty() ? "end: ok" : "end: deadlock " + stuck;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool no_model = argc == 2 && std::string(argv[1]) == "--no-model";
+  if (argc > 1 && !no_model) {
+    std::cerr << "usage: steps_batch [--no-model] < CASES\n";
+    return 2;
+  }
+  lockstep::check::RunOptions options;
+  options.compare_with_model = !no_model;
   std::string line;
   for (std::size_t n = 1; std::getline(std::cin, line); ++n) {
     const std::size_t tab = line.find('\t');
@@ -31,9 +71,12 @@ int main() {
         for (std::uint32_t d = 0; in >> d;) decisions.push_back(d);
       }
       lockstep::check::VectorSource source(decisions);
-      const auto run = lockstep::check::run_program(program, source);
+      const auto run =
+          lockstep::check::run_program(program, source, lockstep::check::make_production_lock, options);
       for (const auto& step : run.steps) std::cout << lockstep::model::to_string(step) << "\n";
-      if (!run.passed()) {
+      if (no_model) {
+        std::cout << model_free_end(run) << "\n";
+      } else if (!run.passed()) {
         std::cout << "end: FAIL " << lockstep::check::verdict_line(run) << "\n";
       } else if (!run.predicted_deadlock.empty()) {
         std::string tasks;
