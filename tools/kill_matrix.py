@@ -233,7 +233,11 @@ def differential(subject):
     if verdict["unmappable"]:
         return None, f"{verdict['unmappable']} cases the oracle cannot map"
     killed = verdict["mismatches"] > 0
-    return killed, cell(killed, s, f"{verdict['mismatches']} of {summary['cases']} cases, first {verdict['first_mismatch']}")
+    first = ""
+    if killed:
+        name, _, decisions = (verdict["first_mismatch"] or "").partition(" / decisions ")
+        first = f", first {name} ({'FIFO' if decisions == 'none' else 'random decisions'})"
+    return killed, cell(killed, s, f"{verdict['mismatches']} of {summary['cases']} cases{first}")
 
 
 def fuzz(subject):

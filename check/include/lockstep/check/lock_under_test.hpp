@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -62,8 +63,11 @@ class LockAdapter : public LockUnderTest {
     // Declared around the guard, so they are destroyed just after and just
     // before it, on every path.
     Snapshot after_guard{*this, probe.locked_after_exit, nullptr, nullptr};
-    auto guard = co_await lock_.scoped();
+    auto acquired = co_await lock_.scoped();
     probe.acquired = true;
+    // Moved once, as code that returns or stores a guard does: the moved-from
+    // guard, destroyed just after the real one, must release nothing.
+    Guard guard = std::move(acquired);
     Snapshot before_guard{*this, probe.locked_before_exit, &probe.engaged_before_exit, &guard};
     co_await body([&guard] { guard.release(); });
   }
@@ -92,6 +96,8 @@ class LockAdapter : public LockUnderTest {
 
  private:
   using Guard = decltype(std::declval<L&>().scoped().await_resume());
+  static_assert(std::is_move_constructible_v<Guard>,
+                "lockstep: LockAdapter moves the scoped() guard once, so it must be move-constructible");
   struct Snapshot {
     LockAdapter& self;
     bool& locked;
