@@ -125,6 +125,7 @@ function drawSpans(svg, l) {
     }
     const n = s.last + 1, x0 = l.x[s.first], x1 = n < l.x.length ? l.x[n] + l.w[n] / 2 : l.end(s.last);
     el("rect", { x: x0, y: y, width: x1 - x0, height: BAR - 2, fill: s.holds ? HOLD : "url(#wait)" }, g);
+    if (!s.holds) el("rect", { x: x0 + 1, y: y + 1, width: 46, height: 8, fill: "#fff7e0" }, g);
     el("text", { x: x0 + 3, y: y + 8, fill: s.holds ? "#fff" : "#6b4a00", style: "font-size:9px" }, g,
       (s.holds ? "holds " : "waits ") + lock);
   }

@@ -129,8 +129,9 @@ void spans(std::ostream& svg, const Timeline& t, const Layout& l) {
     const auto next = static_cast<std::size_t>(s.last) + 1;
     const int x1 = next < l.x.size() ? l.x[next] + l.width[next] / 2 : l.end(s.last);
     svg << "<rect x=\"" << x0 << "\" y=\"" << y << "\" width=\"" << x1 - x0 << "\" height=\"" << kBarRow - 2
-        << "\" fill=\"" << (s.holds ? kHold : "url(#wait)") << "\"/>\n"
-        << "<text x=\"" << x0 + 3 << "\" y=\"" << y + 8 << "\" font-size=\"9\" fill=\"" << (s.holds ? "#fff" : "#6b4a00")
+        << "\" fill=\"" << (s.holds ? kHold : "url(#wait)") << "\"/>\n";
+    if (!s.holds) svg << "<rect x=\"" << x0 + 1 << "\" y=\"" << y + 1 << "\" width=\"46\" height=\"8\" fill=\"#fff7e0\"/>\n";
+    svg << "<text x=\"" << x0 + 3 << "\" y=\"" << y + 8 << "\" font-size=\"9\" fill=\"" << (s.holds ? "#fff" : "#6b4a00")
         << "\">" << (s.holds ? "holds " : "waits ") << lock << "</text>\n";
   }
 }
