@@ -31,7 +31,7 @@ FLAGS = {
     "pct": ["runs", "depth", "seed", "out"],
     "replay": ["then", "seed", "depth", "out"],
     "shrink": ["out"],
-    "show": ["svg"],
+    "show": ["svg", "html"],
     "campaign": ["programs", "budget", "preemptions", "out"],
 }
 
@@ -117,6 +117,7 @@ CASES = [
     case("missing value before a flag", ["random", "p.prog", "--runs", "--seed", "3"],
          r"--runs needs a value: N, .*found the flag '--seed'", P),
     case("missing path value", ["show", "t.trace", "--svg"], r"--svg needs a value: FILE, a path", T),
+    case("missing --html value", ["show", "t.trace", "--html"], r"--html needs a value: FILE, a path", T),
     case("boolean with a value", ["explore", "p.prog", "--no-sleep-sets", "1"],
          r"--no-sleep-sets takes no value, got '1'", P),
     case("boolean with =value", ["explore", "p.prog", "--no-sleep-sets=1"],
@@ -188,6 +189,10 @@ CASES = [
          r"--out: no such folder nodir for nodir/x\.trace", P),
     case("--svg in a missing folder", ["show", "t.trace", "--svg", "nodir/x.svg"], r"--svg: no such folder nodir",
          T),
+    case("--html in a missing folder", ["show", "t.trace", "--html", "nodir/x.html"], r"--html: no such folder nodir",
+         T),
+    case("--html is a folder", ["show", "t.trace", "--html", "d"], r"--html: d is a folder, not a file",
+         {**T, "d/": None}),
     case("--checkpoint is a folder", ["explore", "p.prog", "--checkpoint", "d"],
          r"--checkpoint: d is a folder, not a file", {**P, "d/": None}),
     case("campaign: a missing folder", ["campaign", "--programs", "nope"], r"lockstep: campaign: no such folder nope\n"),

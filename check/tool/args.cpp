@@ -135,7 +135,9 @@ std::vector<CommandSpec> make_table() {
     c.name = "show";
     c.operand = "TRACE";
     c.summary = "print a trace's timeline";
-    c.flags = {of_kind(FlagKind::path, "svg", "FILE", "", "also draw the timeline as an SVG picture in FILE")};
+    c.flags = {of_kind(FlagKind::path, "svg", "FILE", "", "also draw the timeline as an SVG picture in FILE"),
+               of_kind(FlagKind::path, "html", "FILE", "",
+                       "also write the timeline as one self-contained HTML page in FILE (arrow keys step through it)")};
     table.push_back(std::move(c));
   }
   {

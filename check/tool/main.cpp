@@ -7,7 +7,7 @@
 //   lockstep pct PROGRAM [--runs N] [--depth D] [--seed S] [--out FILE]
 //   lockstep replay TRACE [--then random|pct] [--seed S] [--depth D] [--out FILE] [--trace-out FILE]
 //   lockstep shrink TRACE [--out FILE]
-//   lockstep show TRACE [--svg FILE]
+//   lockstep show TRACE [--svg FILE] [--html FILE]
 //   lockstep campaign [--programs DIR] [--budget SECONDS] [--preemptions C] [--out FILE]
 //   lockstep help [COMMAND] | lockstep [COMMAND] --help
 //
@@ -171,11 +171,16 @@ int shrink(const std::string& self, const Args& args) {
 int show(const Args& args) {
   const std::string& path = need_operand(args);
   if (args.has("svg")) check_output_path(args.text("svg"), "--svg");
+  if (args.has("html")) check_output_path(args.text("html"), "--html");
   const check::Trace trace = read_trace(path);
   std::cout << check::timeline_text(trace);
   if (args.has("svg")) {
     write_output(args.text("svg"), check::timeline_svg(trace));
     std::cout << "picture written to " << printable(args.text("svg")) << "\n";
+  }
+  if (args.has("html")) {
+    write_output(args.text("html"), check::timeline_html(trace));
+    std::cout << "page written to " << printable(args.text("html")) << "\n";
   }
   return 0;
 }
