@@ -193,6 +193,20 @@ BENCHMARK(BM_FloorContendedHandoff)->Arg(2)->Arg(8)->Arg(64);
 
 // ---- cancellation storm ----
 
+[[gnu::noinline]] void throw_cancelled_error() { throw lockstep::CancelledError{}; }
+
+// The floor of a catchable CancelledError: one C++ throw, caught one frame up.
+void BM_FloorThrowCatch(benchmark::State& state) {
+  for (auto _ : state) {
+    try {
+      throw_cancelled_error();
+    } catch (const lockstep::CancelledError& e) {
+      benchmark::DoNotOptimize(&e);
+    }
+  }
+}
+BENCHMARK(BM_FloorThrowCatch);
+
 Task<> wait_for_lock(Lock& lock) { co_await lock.acquire(); }
 
 // N waiters queue behind a holder, all are cancelled, the holder releases.

@@ -31,7 +31,9 @@ class Interpreter {
   [[nodiscard]] std::optional<model::OpKind> waits_at(int task) const { return waits_at_.at(static_cast<std::size_t>(task)); }
   // The most tasks that held each lock at once since the last call: mutual
   // exclusion is checked at every acquisition, not only between steps.
-  std::vector<int> take_peak_holders();
+  // reset_peak_holders() starts the next interval (no allocation).
+  [[nodiscard]] const std::vector<int>& peak_holders() const { return peak_holders_; }
+  void reset_peak_holders() { peak_holders_ = holders_; }
   [[nodiscard]] const TaskHandle<>& handle(int task) const { return handles_.at(static_cast<std::size_t>(task)); }
   // what() of an exception no program op raises, if a task ended with one.
   [[nodiscard]] const std::string& unexpected_error() const { return unexpected_error_; }

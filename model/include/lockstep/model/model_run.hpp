@@ -32,6 +32,9 @@ class ModelRun {
   [[nodiscard]] long now() const { return now_; }
   // LP-STEP: runs ready()[index] (after prepare_step) and returns the record.
   StepRecord step(std::uint32_t index);
+  // The same, written into `record` (every field overwritten), reusing its
+  // vectors' capacity: a harness that keeps one record allocates nothing per step.
+  void step(std::uint32_t index, StepRecord& record);
 
   [[nodiscard]] TaskEnd end_of(TaskNumber task) const { return at(task).end; }
   [[nodiscard]] std::vector<TaskNumber> unfinished() const;  // OB-END: spawned, not done
