@@ -62,6 +62,7 @@ class Observer {
   // Overwrites `out`, keeping its capacity.
   void entries(const ReadyTasks& ready, std::vector<model::Entry>& out) const {
     out.clear();
+    out.reserve(ready.size());
     for (const ReadyEntry e : ready) out.push_back({static_cast<model::EntryKind>(e.kind), number(e.task)});
   }
   [[nodiscard]] model::TaskView task(int t) const {
@@ -96,13 +97,19 @@ class Observer {
     const LockStatistics stats = l.statistics();
     view.locked = stats.locked;
     if (stats.holder) view.holder = number(*stats.holder);
-    for (const WaiterInfo& w : l.waiters()) {
+    const std::vector<WaiterInfo> waiters = l.waiters();
+    view.waiters.reserve(waiters.size());
+    for (const WaiterInfo& w : waiters) {
       view.waiters.push_back({number(w.task), static_cast<model::WaiterState>(w.state)});
     }
     return view;
   }
   void after_step(model::StepRecord& step) const {
     entries(loop_.ready(), step.queue);
+    // Each vector allocated once, at its final size.
+    step.tasks.reserve(program_.tasks.size());
+    step.locks.reserve(locks_.size());
+    step.timers.reserve(loop_.timer_count());
     for (std::size_t t = 1; t <= program_.tasks.size(); ++t) step.tasks.push_back(task(static_cast<int>(t)));
     for (const LockUnderTest* l : locks_) step.locks.push_back(lock(*l));
     loop_.for_each_timer([&](Duration deadline, TaskId owner) { step.timers.push_back({seconds_of(deadline), number(owner)}); });
@@ -272,7 +279,7 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
 RunResult run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
                       const RunOptions& options) {
   RunResult result;
-  model::ModelRun model(program);
+  model::ModelRun model(program, model::ModelRun::Borrowed{});
   std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
   std::vector<LockUnderTest*> locks;
   for (std::size_t l = 0; l < program.lock_count(); ++l) {
@@ -323,7 +330,7 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
       got.now = steering.now_before;
       got.ready = steering.ready_before;
       got.picked = steering.picked;
-      got.events = interpreter.take_events();
+      interpreter.take_events(got.events);
       observer.after_step(got);
       choices.observe_step(got);
       check_safety(step, loop, interpreter, locks);

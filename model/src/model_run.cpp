@@ -21,7 +21,11 @@ Result result_of(TaskEnd end) {
 }  // namespace
 
 // LP-START
-ModelRun::ModelRun(Program program) : program_(std::move(program)) {
+ModelRun::ModelRun(Program program) : owned_(std::move(program)), program_(owned_) { start(); }
+
+ModelRun::ModelRun(const Program& program, Borrowed) : program_(program) { start(); }
+
+void ModelRun::start() {
   validate(program_);
   tasks_.resize(program_.tasks.size());
   locks_.resize(program_.lock_count());
