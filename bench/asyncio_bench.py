@@ -3,6 +3,9 @@
 
 Prints one JSON object: workload -> nanoseconds per item, with the same
 workload names as lock_bench (Google Benchmark). Each is the best of 3 runs.
+Times are CPU time of this process (time.process_time_ns), as Google
+Benchmark's cpu_time is: on a shared machine, wall time would charge asyncio
+for other processes' turns.
 """
 import asyncio
 import json
@@ -15,32 +18,32 @@ def best_of(runs, fn):
 
 async def uncontended(n):
     lock = asyncio.Lock()
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     for _ in range(n):
         await lock.acquire()
         lock.release()
-    return (time.perf_counter_ns() - start) / n
+    return (time.process_time_ns() - start) / n
 
 
 async def scoped(n):
     lock = asyncio.Lock()
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     for _ in range(n):
         async with lock:
             pass
-    return (time.perf_counter_ns() - start) / n
+    return (time.process_time_ns() - start) / n
 
 
 async def try_acquire(n):
     # asyncio has no try_acquire: the idiom is "if not locked: acquire", which
     # takes the lock without suspending.
     lock = asyncio.Lock()
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     for _ in range(n):
         if not lock.locked():
             await lock.acquire()
         lock.release()
-    return (time.perf_counter_ns() - start) / n
+    return (time.process_time_ns() - start) / n
 
 
 async def ping_pong(switches):
@@ -48,9 +51,9 @@ async def ping_pong(switches):
         for _ in range(k):
             await asyncio.sleep(0)
 
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     await asyncio.gather(yielder(switches // 2), yielder(switches // 2))
-    return (time.perf_counter_ns() - start) / switches
+    return (time.process_time_ns() - start) / switches
 
 
 async def handoff(tasks, total=10_000):
@@ -63,14 +66,14 @@ async def handoff(tasks, total=10_000):
             await asyncio.sleep(0)
             lock.release()
 
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     await asyncio.gather(*(take_turn() for _ in range(tasks)))
-    return (time.perf_counter_ns() - start) / (tasks * rounds)
+    return (time.process_time_ns() - start) / (tasks * rounds)
 
 
 async def cancellation_storm(waiters):
     lock = asyncio.Lock()
-    start = time.perf_counter_ns()
+    start = time.process_time_ns()
     await lock.acquire()
     tasks = [asyncio.ensure_future(lock.acquire()) for _ in range(waiters)]
     await asyncio.sleep(0)
@@ -78,7 +81,7 @@ async def cancellation_storm(waiters):
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
     lock.release()
-    return (time.perf_counter_ns() - start) / waiters
+    return (time.process_time_ns() - start) / waiters
 
 
 def run(coro_fn, *args):
@@ -93,7 +96,6 @@ results = {
     "BM_ContendedHandoff/2": run(handoff, 2),
     "BM_ContendedHandoff/8": run(handoff, 8),
     "BM_ContendedHandoff/64": run(handoff, 64),
-    "BM_ContendedHandoff/10000": run(handoff, 10_000),
     "BM_CancellationStorm/100": run(cancellation_storm, 100),
     "BM_CancellationStorm/10000": run(cancellation_storm, 10_000),
 }

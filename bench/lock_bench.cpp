@@ -1,6 +1,8 @@
-// The lock against the physical floor: uncontended acquire + release against a
-// bool flag toggled in the same coroutine loop, contended hand-offs against
-// bare task switches (yield_now ping-pong), and a cancellation storm. Counts
+// The lock against the floor (bench/floor.hpp: a std::deque of coroutine
+// handles and a flag lock with an intrusive waiter list), workload by workload
+// in the same binary and the same run: uncontended acquire + release, the
+// contended cycle (acquire, yield, release) among N tasks, bare task switches,
+// and a cancellation storm (against asyncio, bench/asyncio_bench.py). Counts
 // heap allocations in acquire, release and hand-off, and fails if any.
 #include <benchmark/benchmark.h>
 
@@ -13,6 +15,7 @@
 #include "lockstep/lockstep.hpp"
 
 #include "allocation_counter.hpp"
+#include "floor.hpp"
 
 namespace {
 
@@ -37,20 +40,22 @@ struct CountAllocations {
 
 // ---- uncontended ----
 
-Task<> toggle_flag(benchmark::State& state) {
-  bool flag = false;
+floor_loop::Task floor_acquire_release(benchmark::State& state, floor_loop::FlagLock& lock) {
   for (auto _ : state) {
-    flag = !flag;
-    benchmark::DoNotOptimize(flag);
+    co_await lock.acquire();
+    lock.release();
   }
-  co_return;
 }
 
-void BM_BaselineBoolToggle(benchmark::State& state) {
-  EventLoop loop;
-  loop.run(toggle_flag(state));
+// The floor of BM_UncontendedAcquireRelease: the flag lock in the floor loop.
+void BM_FloorUncontendedAcquireRelease(benchmark::State& state) {
+  floor_loop::Loop loop;
+  floor_loop::FlagLock lock(loop);
+  floor_loop::Task task = floor_acquire_release(state, lock);
+  loop.schedule(task.handle());
+  loop.run();
 }
-BENCHMARK(BM_BaselineBoolToggle);
+BENCHMARK(BM_FloorUncontendedAcquireRelease);
 
 Task<> acquire_release(benchmark::State& state, Lock& lock) {
   CountAllocations count("uncontended acquire + release");
@@ -124,7 +129,7 @@ void BM_YieldRoundRobin(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * tasks * each);
 }
-BENCHMARK(BM_YieldRoundRobin)->Arg(2)->Arg(8)->Arg(64)->Arg(10'000);
+BENCHMARK(BM_YieldRoundRobin)->Arg(2)->Arg(8)->Arg(64);
 
 // ---- contended hand-off ----
 
@@ -157,9 +162,50 @@ void BM_ContendedHandoff(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(handoffs));
   state.counters["steps/handoff"] = static_cast<double>(steps) / handoffs;
 }
-BENCHMARK(BM_ContendedHandoff)->Arg(2)->Arg(8)->Arg(64)->Arg(10'000);
+BENCHMARK(BM_ContendedHandoff)->Arg(2)->Arg(8)->Arg(64);
+
+floor_loop::Task floor_take_turn(floor_loop::Loop& loop, floor_loop::FlagLock& lock, int rounds) {
+  for (int i = 0; i < rounds; ++i) {
+    co_await lock.acquire();
+    co_await floor_loop::Yield{loop};
+    lock.release();
+  }
+}
+
+// The floor of BM_ContendedHandoff: the same cycle on the flag lock and loop.
+void BM_FloorContendedHandoff(benchmark::State& state) {
+  const auto tasks = static_cast<int>(state.range(0));
+  const int rounds = std::max(1, 10'000 / tasks);
+  for (auto _ : state) {
+    floor_loop::Loop loop;
+    floor_loop::FlagLock lock(loop);
+    std::vector<floor_loop::Task> frames;
+    frames.reserve(static_cast<std::size_t>(tasks));
+    for (int t = 0; t < tasks; ++t) {
+      frames.push_back(floor_take_turn(loop, lock, rounds));
+      loop.schedule(frames.back().handle());
+    }
+    loop.run();
+  }
+  state.SetItemsProcessed(state.iterations() * tasks * rounds);
+}
+BENCHMARK(BM_FloorContendedHandoff)->Arg(2)->Arg(8)->Arg(64);
 
 // ---- cancellation storm ----
+
+[[gnu::noinline]] void throw_cancelled_error() { throw lockstep::CancelledError{}; }
+
+// The floor of a catchable CancelledError: one C++ throw, caught one frame up.
+void BM_FloorThrowCatch(benchmark::State& state) {
+  for (auto _ : state) {
+    try {
+      throw_cancelled_error();
+    } catch (const lockstep::CancelledError& e) {
+      benchmark::DoNotOptimize(&e);
+    }
+  }
+}
+BENCHMARK(BM_FloorThrowCatch);
 
 Task<> wait_for_lock(Lock& lock) { co_await lock.acquire(); }
 

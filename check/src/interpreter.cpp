@@ -39,12 +39,6 @@ std::optional<int> Interpreter::number_if_known(TaskId id) const {
   return it->second;
 }
 
-std::vector<int> Interpreter::take_peak_holders() {
-  std::vector<int> peaks = peak_holders_;
-  peak_holders_ = holders_;
-  return peaks;
-}
-
 void Interpreter::acquired(int lock) {
   const auto i = static_cast<std::size_t>(lock);
   peak_holders_.at(i) = std::max(peak_holders_.at(i), ++holders_.at(i));

@@ -42,11 +42,18 @@ class Interpreter {
   void spawn_initial_tasks();
 
   [[nodiscard]] std::optional<int> number_if_known(TaskId id) const;
-  std::vector<model::Event> take_events() { return std::exchange(events_, {}); }
+  // Moves the step's events into `into` (one allocation at their size); the
+  // interpreter keeps its buffer's capacity for the next step.
+  void take_events(std::vector<model::Event>& into) {
+    into.assign(events_.begin(), events_.end());
+    events_.clear();
+  }
   [[nodiscard]] std::optional<model::OpKind> waits_at(int task) const { return waits_at_.at(static_cast<std::size_t>(task)); }
   // The most tasks that held each lock at once since the last call: mutual
   // exclusion is checked at every acquisition, not only between steps.
-  std::vector<int> take_peak_holders();
+  // reset_peak_holders() starts the next interval (no allocation).
+  [[nodiscard]] const std::vector<int>& peak_holders() const { return peak_holders_; }
+  void reset_peak_holders() { peak_holders_ = holders_; }
   // Each task's root returns the task's number (SEMANTICS TK-VALUE).
   [[nodiscard]] const TaskHandle<int>& handle(int task) const { return handles_.at(static_cast<std::size_t>(task)); }
   // what() of an exception no program op raises, if a task ended with one.

@@ -60,11 +60,11 @@ class Observer {
     if (!n) throw Stop{FailureKind::model_disagreement, "the loop runs a task the program does not have (#" + std::to_string(id) + ")"};
     return *n;
   }
-  [[nodiscard]] std::vector<model::Entry> entries(const ReadyTasks& ready) const {
-    std::vector<model::Entry> out;
+  // Overwrites `out`, keeping its capacity.
+  void entries(const ReadyTasks& ready, std::vector<model::Entry>& out) const {
+    out.clear();
     out.reserve(ready.size());
     for (const ReadyEntry e : ready) out.push_back({static_cast<model::EntryKind>(e.kind), number(e.task)});
-    return out;
   }
   [[nodiscard]] model::TaskView task(int t) const {
     model::TaskView view;
@@ -98,13 +98,19 @@ class Observer {
     const LockStatistics stats = l.statistics();
     view.locked = stats.locked;
     if (stats.holder) view.holder = number(*stats.holder);
-    for (const WaiterInfo& w : l.waiters()) {
+    const std::vector<WaiterInfo> waiters = l.waiters();
+    view.waiters.reserve(waiters.size());
+    for (const WaiterInfo& w : waiters) {
       view.waiters.push_back({number(w.task), static_cast<model::WaiterState>(w.state)});
     }
     return view;
   }
   void after_step(model::StepRecord& step) const {
-    step.queue = entries(loop_.ready());
+    entries(loop_.ready(), step.queue);
+    // Each vector allocated once, at its final size.
+    step.tasks.reserve(program_.tasks.size());
+    step.locks.reserve(locks_.size());
+    step.timers.reserve(loop_.timer_count());
     for (std::size_t t = 1; t <= program_.tasks.size(); ++t) step.tasks.push_back(task(static_cast<int>(t)));
     for (const LockUnderTest* l : locks_) step.locks.push_back(lock(*l));
     loop_.for_each_timer([&](Duration deadline, TaskId owner) { step.timers.push_back({seconds_of(deadline), number(owner)}); });
@@ -126,15 +132,16 @@ class Steering final : public SchedulePolicy {
       : choices_(choices), observer_(observer), model_(model), loop_(loop) {}
 
   std::size_t pick_next(const ReadyTasks& ready) override {
-    ready_before = observer_.entries(ready);
+    observer_.entries(ready, ready_before);
     now_before = seconds_of(loop_.now());
     if (model_ != nullptr) {
-      const std::vector<model::Entry> expected(model_->ready().begin(), model_->ready().end());
-      if (expected != ready_before || now_before != model_->now()) {
+      const auto& expected = model_->ready();
+      if (!std::equal(expected.begin(), expected.end(), ready_before.begin(), ready_before.end()) ||
+          now_before != model_->now()) {
         throw Stop{FailureKind::model_disagreement,
                    "before step " + std::to_string(step_number + 1) + ": ready " + describe_entries(ready_before) +
-                       " at @" + std::to_string(now_before) + ", but the model has " + describe_entries(expected) +
-                       " at @" + std::to_string(model_->now())};
+                       " at @" + std::to_string(now_before) + ", but the model has " +
+                       describe_entries({expected.begin(), expected.end()}) + " at @" + std::to_string(model_->now())};
       }
     }
     std::uint32_t decision = 0;
@@ -203,13 +210,14 @@ void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter, c
     throw Stop{FailureKind::double_resume,
                "step " + std::to_string(step) + ": the lock woke a task that was not waiting (a waiter resumed twice)"};
   }
-  const std::vector<int> peaks = interpreter.take_peak_holders();
+  const std::vector<int>& peaks = interpreter.peak_holders();
   for (std::size_t l = 0; l < peaks.size(); ++l) {
     if (peaks[l] > 1) {
       throw Stop{FailureKind::two_holders, "step " + std::to_string(step) + ": " + std::to_string(peaks[l]) +
                                                " tasks held lock " + model::lock_name(static_cast<int>(l)) + " at once"};
     }
   }
+  interpreter.reset_peak_holders();
   // With every task finished, leftover waiters are reported at the end.
   if (!loop.idle() || loop.unfinished_task_count() == 0) return;
   for (std::size_t l = 0; l < locks.size(); ++l) {
@@ -271,7 +279,7 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
 // returns, so the caller can count the frames they left behind.
 void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
                  const RunOptions& options, int& live_frames, RunResult& result) {
-  model::ModelRun model(program);
+  model::ModelRun model(program, model::ModelRun::Borrowed{});
   EventLoop loop;
   Interpreter interpreter(program, loop, locks, live_frames);
   // However the run ends (a verdict, or a choice source that prunes it by
@@ -292,7 +300,9 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
   Steering steering(choices, observer, compared, loop);
   loop.set_schedule_policy(&steering);
   interpreter.spawn_initial_tasks();
-  std::optional<StepRecord> last_expected;
+  StepRecord expected;  // the model's record of the last step, its capacity reused
+  bool have_expected = false;
+  result.steps.reserve(64);
   try {
     while (true) {
       if (result.steps.size() >= options.step_budget) {
@@ -310,21 +320,21 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
         break;
       }
       const std::size_t step = result.steps.size() + 1;
-      StepRecord got;
+      StepRecord& got = result.steps.emplace_back();
       got.now = steering.now_before;
       got.ready = steering.ready_before;
       got.picked = steering.picked;
-      got.events = interpreter.take_events();
+      interpreter.take_events(got.events);
       observer.after_step(got);
-      result.steps.push_back(got);
       choices.observe_step(got);
       check_safety(step, loop, interpreter, locks);
       if (compared != nullptr) {
-        last_expected = model.step(steering.picked);
-        if (got != *last_expected) throw classify(step, got, *last_expected);
+        model.step(steering.picked, expected);
+        have_expected = true;
+        if (got != expected) throw classify(step, got, expected);
       }
     }
-    check_end(program, interpreter, locks, compared, last_expected ? &*last_expected : nullptr, result);
+    check_end(program, interpreter, locks, compared, have_expected ? &expected : nullptr, result);
   } catch (Stop& stop) {
     result.failure = stop.kind;
     result.message = std::move(stop.message);

@@ -1,5 +1,7 @@
 #include "lockstep/event_loop.hpp"
 
+#include "lockstep/detail/inline_with_lto.hpp"
+
 #include <cstdio>
 #include <string>
 
@@ -44,11 +46,11 @@ void EventLoop::adopt(TaskControl& task) {
   (live_tail_ != nullptr ? live_tail_->next_live_ : live_head_) = &task;
   live_tail_ = &task;
   ++live_count_;
-  task.resume_at_ = task.root();
+  task.resume_at_ = task.root_frame_ = task.root();
   enqueue(task);
 }
 
-void EventLoop::enqueue(TaskControl& task) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void EventLoop::enqueue(TaskControl& task) noexcept {
   if (closing_) return;
   assert(task.next_ready_ == nullptr && ready_tail_ != &task && "a task queued twice");
   task.status_ = Status::ready;
@@ -56,13 +58,13 @@ void EventLoop::enqueue(TaskControl& task) noexcept {
 }
 
 // [LP-QUEUE] Everything that becomes ready goes to the back of the queue.
-void EventLoop::link_ready(detail::ReadyNode& node) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void EventLoop::link_ready(detail::ReadyNode& node) noexcept {
   (ready_tail_ != nullptr ? ready_tail_->next_ready_ : ready_head_) = &node;
   ready_tail_ = &node;
   ++ready_size_;
 }
 
-void EventLoop::wake(TaskControl& task) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void EventLoop::wake(TaskControl& task) noexcept {
   if (closing_) {
     // The wake-up is dropped (the task is about to be destroyed), but the task
     // is no longer parked at what woke it.
@@ -95,7 +97,7 @@ void EventLoop::disarm_timer(detail::Timer& timer) noexcept {
   timer.armed_ = false;
 }
 
-bool EventLoop::fire_due_timers() noexcept {
+LOCKSTEP_INLINE_WITH_LTO bool EventLoop::fire_due_timers() noexcept {
   bool fired = false;
   while (!timers_.empty() && timers_.begin()->first <= now_) {
     detail::Timer& timer = *timers_.begin()->second;
@@ -114,7 +116,7 @@ bool EventLoop::jump_to_next_timer() noexcept {
   return true;
 }
 
-bool EventLoop::step() {
+LOCKSTEP_INLINE_WITH_LTO bool EventLoop::step() {
   fire_due_timers();
   while (ready_size_ == 0) {
     if (!jump_to_next_timer()) return false;
@@ -139,7 +141,7 @@ std::size_t EventLoop::run_until_idle() {
   return steps;
 }
 
-void EventLoop::run_entry(detail::ReadyNode& node) {
+LOCKSTEP_INLINE_WITH_LTO void EventLoop::run_entry(detail::ReadyNode& node) {
   if (node.entry_kind() == detail::EntryKind::task) {
     run_step(static_cast<TaskControl&>(node));
     return;
@@ -149,7 +151,7 @@ void EventLoop::run_entry(detail::ReadyNode& node) {
   delete callback;
 }
 
-detail::ReadyNode& EventLoop::pop_next() {
+LOCKSTEP_INLINE_WITH_LTO detail::ReadyNode& EventLoop::pop_next() {
   std::size_t index = 0;
   if (policy_ != nullptr) {
     index = policy_->pick_next(ReadyTasks{ready_head_, ready_size_});
@@ -171,7 +173,7 @@ detail::ReadyNode& EventLoop::pop_next() {
   return *picked;
 }
 
-void EventLoop::run_step(TaskControl& task) {
+LOCKSTEP_INLINE_WITH_LTO void EventLoop::run_step(TaskControl& task) {
   task.status_ = Status::running;
   current_ = &task;
   detail::running_task = &task;
@@ -187,7 +189,7 @@ void EventLoop::run_step(TaskControl& task) {
   std::exchange(task.resume_at_, {}).resume();
   current_ = nullptr;
   detail::running_task = nullptr;
-  if (task.root().done()) {
+  if (task.root_frame_.done()) {  // the frame is alive until collect_root
     Outcome outcome = task.collect_root();
     // asyncio: a cancellation still pending when the coroutine returns wins.
     if (outcome == Outcome::value && task.cancel_pending_) outcome = Outcome::cancelled;

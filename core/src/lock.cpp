@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "lockstep/detail/inline_with_lto.hpp"
 #include "lockstep/event_loop.hpp"
 
 namespace lockstep {
@@ -18,13 +19,13 @@ Lock::~Lock() {
   }
 }
 
-bool Lock::try_acquire() noexcept {
+LOCKSTEP_INLINE_WITH_LTO bool Lock::try_acquire() noexcept {
   if (locked_ || live_waiters_ != 0) return false;  // INV-NO-BARGING
   take(nullptr);
   return true;
 }
 
-void Lock::release() {
+LOCKSTEP_INLINE_WITH_LTO void Lock::release() {
   if (!locked_) throw LockNotAcquired{};
   locked_ = false;
   holder_.reset();
@@ -35,13 +36,13 @@ LockStatistics Lock::statistics() const noexcept {
   return {locked_, live_waiters_, waiters_.size() - live_waiters_, holder_};
 }
 
-void Lock::take(const detail::TaskControl* by) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void Lock::take(const detail::TaskControl* by) noexcept {
   assert(!locked_);
   locked_ = true;
   if (by != nullptr) holder_ = by->id();
 }
 
-void Lock::wake_head_if_pending() noexcept {
+LOCKSTEP_INLINE_WITH_LTO void Lock::wake_head_if_pending() noexcept {
   Waiter* head = waiters_.front();
   if (head == nullptr || head->state_ != State::pending) return;
   // INV-ONE-WOKEN: the head is the only waiter ever woken, and a woken head
@@ -50,7 +51,7 @@ void Lock::wake_head_if_pending() noexcept {
   head->task_->loop().wake(*head->task_);
 }
 
-void Lock::unlink(Waiter& waiter) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void Lock::unlink(Waiter& waiter) noexcept {
   waiters_.unlink(waiter);
   if (waiter.state_ == State::pending || waiter.state_ == State::woken) --live_waiters_;  // INV-LIVE-COUNT
   waiter.state_ = State::idle;
@@ -58,14 +59,14 @@ void Lock::unlink(Waiter& waiter) noexcept {
 
 namespace detail {
 
-bool AcquireAwaiter::try_fast_path() noexcept {
+LOCKSTEP_INLINE_WITH_LTO bool AcquireAwaiter::try_fast_path() noexcept {
   Lock& lock = *lock_;
   if (lock.locked_ || lock.live_waiters_ != 0) return false;  // INV-NO-BARGING
   lock.take(running_task);
   return true;
 }
 
-void AcquireAwaiter::enqueue_and_park(std::coroutine_handle<> awaiting) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::enqueue_and_park(std::coroutine_handle<> awaiting) noexcept {
   state_ = State::pending;
   lock_->waiters_.push_back(*this);  // INV-FIFO
   ++lock_->live_waiters_;
@@ -81,8 +82,12 @@ Interrupted AcquireAwaiter::interrupt() noexcept {
   return Interrupted::wake;
 }
 
-void AcquireAwaiter::await_resume() {
+LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::await_resume() {
   if (!linked()) return;  // fast path
+  resume_queued();
+}
+
+LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::resume_queued() {
   Lock& lock = *lock_;
   assert(state_ == State::woken || state_ == State::cancelled);
   // An interrupted waiter stays cancelled even if the request was withdrawn
@@ -104,22 +109,22 @@ void AcquireAwaiter::await_resume() {
 // Task holding it was destroyed unfinished). Unlink, and do what the waiter
 // would have done had it run: a free lock must not keep a pending head asleep
 // (a woken or cancelled waiter may have been the one due to pass a wake-up on).
-AcquireAwaiter::~AcquireAwaiter() {
+LOCKSTEP_INLINE_WITH_LTO AcquireAwaiter::~AcquireAwaiter() {
   if (!linked()) return;
   lock_->unlink(*this);
   if (!lock_->locked_) lock_->wake_head_if_pending();
 }
 
-LockGuard ScopedAwaiter::await_resume() {
+LOCKSTEP_INLINE_WITH_LTO LockGuard ScopedAwaiter::await_resume() {
   acquire_.await_resume();
   return LockGuard{*lock_};
 }
 
 }  // namespace detail
 
-LockGuard::LockGuard(Lock& lock) noexcept : lock_(&lock) { ++lock.live_guards_; }
+LOCKSTEP_INLINE_WITH_LTO LockGuard::LockGuard(Lock& lock) noexcept : lock_(&lock) { ++lock.live_guards_; }
 
-LockGuard::~LockGuard() noexcept(false) {
+LOCKSTEP_INLINE_WITH_LTO LockGuard::~LockGuard() noexcept(false) {
   if (lock_ == nullptr) return;
   Lock& lock = *std::exchange(lock_, nullptr);
   --lock.live_guards_;

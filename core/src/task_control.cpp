@@ -2,6 +2,7 @@
 
 #include <cassert>
 
+#include "lockstep/detail/inline_with_lto.hpp"
 #include "lockstep/errors.hpp"
 #include "lockstep/event_loop.hpp"
 
@@ -39,15 +40,15 @@ int TaskControl::uncancel() noexcept {
   return cancel_requests_;
 }
 
-bool TaskControl::take_cancellation() noexcept {
+LOCKSTEP_INLINE_WITH_LTO bool TaskControl::take_cancellation() noexcept {
   return std::exchange(cancel_pending_, false);
 }
 
-void TaskControl::throw_if_cancelled() {
+LOCKSTEP_INLINE_WITH_LTO void TaskControl::throw_if_cancelled() {
   if (take_cancellation()) detail::throw_cancelled();
 }
 
-void TaskControl::park(std::coroutine_handle<> resume_at, Interruptible& interruptible) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void TaskControl::park(std::coroutine_handle<> resume_at, Interruptible& interruptible) noexcept {
   assert(status_ == Status::running);
   resume_at_ = resume_at;
   status_ = Status::parked;
@@ -72,7 +73,7 @@ void TaskControl::apply(Interrupted interrupted) noexcept {
   }
 }
 
-void TaskControl::yield(std::coroutine_handle<> resume_at) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void TaskControl::yield(std::coroutine_handle<> resume_at) noexcept {
   assert(status_ == Status::running);
   resume_at_ = resume_at;
   loop_->enqueue(*this);

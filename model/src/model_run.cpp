@@ -21,7 +21,11 @@ Result result_of(TaskEnd end) {
 }  // namespace
 
 // LP-START
-ModelRun::ModelRun(Program program) : program_(std::move(program)) {
+ModelRun::ModelRun(Program program) : owned_(std::move(program)), program_(owned_) { start(); }
+
+ModelRun::ModelRun(const Program& program, Borrowed) : program_(program) { start(); }
+
+void ModelRun::start() {
   validate(program_);
   tasks_.resize(program_.tasks.size());
   locks_.resize(program_.lock_count());
@@ -78,10 +82,15 @@ bool ModelRun::prepare_step() {
 
 // LP-STEP, OB-STEP, OB-TASK, OB-LOCK, OB-TIMER
 StepRecord ModelRun::step(std::uint32_t index) {
+  StepRecord record;
+  step(index, record);
+  return record;
+}
+
+void ModelRun::step(std::uint32_t index, StepRecord& record) {
   if (index >= ready_.size()) {
     impossible("index " + std::to_string(index) + " out of a ready queue of " + std::to_string(ready_.size()));
   }
-  StepRecord record;
   record.now = now_;
   record.ready.assign(ready_.begin(), ready_.end());
   record.picked = index;
@@ -113,24 +122,29 @@ StepRecord ModelRun::step(std::uint32_t index) {
     }
   }
 
-  record.events = events_;
+  record.events.assign(events_.begin(), events_.end());
   record.queue.assign(ready_.begin(), ready_.end());
+  record.tasks.clear();
   for (const Task& t : tasks_) {
     TaskView view{t.status, t.end, t.cancelling, std::nullopt};
     if (t.started && t.status != TaskStatus::done) view.waits_at = current(t).kind;
     record.tasks.push_back(view);
   }
-  for (const LockTable& l : locks_) {
-    LockView view{l.locked(), l.holder(), {}};
+  record.locks.resize(locks_.size());  // kept LockViews keep their waiters' capacity
+  for (std::size_t i = 0; i < locks_.size(); ++i) {
+    const LockTable& l = locks_[i];
+    LockView& view = record.locks[i];
+    view.locked = l.locked();
+    view.holder = l.holder();
+    view.waiters.clear();
     for (const LockTable::Entry& w : l.waiters()) {
       view.waiters.push_back({w.task, w.state == LockTable::Waiter::pending ? WaiterState::pending
                                       : w.state == LockTable::Waiter::woken ? WaiterState::woken
                                                                             : WaiterState::cancelled});
     }
-    record.locks.push_back(view);
   }
+  record.timers.clear();
   for (const auto& [key, timer] : timers_) record.timers.push_back({key.first, timer.task});
-  return record;
 }
 
 // TK-STEP, TK-START-CANCELLED, CN-DELIVER

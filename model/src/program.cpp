@@ -293,22 +293,22 @@ bool has_body(OpKind kind) { return kind == OpKind::scoped || kind == OpKind::tr
 char lock_name(int lock) { return static_cast<char>('a' + lock); }
 
 void validate_op_shape(const Op& op) {
-  const std::string text = to_string(op);
-  if (has_body(op.kind) && op.body.empty()) throw std::invalid_argument("'" + text + "' needs a body");
+  const auto text = [&] { return to_string(op); };  // only an error spells the op out
+  if (has_body(op.kind) && op.body.empty()) throw std::invalid_argument("'" + text() + "' needs a body");
   if (!has_body(op.kind) && !op.body.empty()) throw std::invalid_argument("only scoped and try have a body");
   if (op.lock < 0 || static_cast<std::size_t>(op.lock) >= kMaxLocks || (!uses_lock(op.kind) && op.lock != 0)) {
-    throw std::invalid_argument("'" + text + "' names a lock out of range");
+    throw std::invalid_argument("'" + text() + "' names a lock out of range");
   }
   const int tasks = static_cast<int>(kMaxTasks);
   switch (op_info(op.kind).arg) {
     case Arg::seconds:
-      if (op.arg < 0 || op.arg > kMaxTicks) throw std::invalid_argument("'" + text + "' is out of range");
+      if (op.arg < 0 || op.arg > kMaxTicks) throw std::invalid_argument("'" + text() + "' is out of range");
       break;
     case Arg::signed_seconds:
-      if (op.arg < -kMaxTicks || op.arg > kMaxTicks) throw std::invalid_argument("'" + text + "' is out of range");
+      if (op.arg < -kMaxTicks || op.arg > kMaxTicks) throw std::invalid_argument("'" + text() + "' is out of range");
       break;
     case Arg::task:
-      if (op.arg < 1 || op.arg > tasks) throw std::invalid_argument("'" + text + "' names a task out of range");
+      if (op.arg < 1 || op.arg > tasks) throw std::invalid_argument("'" + text() + "' names a task out of range");
       break;
     case Arg::tasks: {
       if (op.tasks.empty() || op.tasks.size() > kMaxGather) {
@@ -317,12 +317,12 @@ void validate_op_shape(const Op& op) {
       std::vector<TaskNumber> sorted = op.tasks;
       std::sort(sorted.begin(), sorted.end());
       if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
-        throw std::invalid_argument("'" + text + "' names a task twice");
+        throw std::invalid_argument("'" + text() + "' names a task twice");
       }
       break;
     }
     case Arg::none:
-      if (op.arg != 0) throw std::invalid_argument("'" + text + "' takes no number");
+      if (op.arg != 0) throw std::invalid_argument("'" + text() + "' takes no number");
       break;
   }
   if (op.kind != OpKind::gather && !op.tasks.empty()) throw std::invalid_argument("only gather lists tasks");
@@ -341,17 +341,18 @@ void validate_task(const Program& program, std::size_t t, std::vector<int>& star
   }
   for_each_op(ops, [&](const Op& op, std::size_t depth, bool in_scope) {
     validate_op_shape(op);
-    const std::string text = where + ": '" + to_string(op) + "'";
-    if (depth > kMaxDepth) throw std::invalid_argument(text + " nests deeper than " + std::to_string(kMaxDepth));
-    if (op.kind == OpKind::guard_release && !in_scope) throw std::invalid_argument(text + " is outside a scoped body");
+    // Only an error spells the op out: a valid program is validated without building text.
+    const auto text = [&] { return where + ": '" + to_string(op) + "'"; };
+    if (depth > kMaxDepth) throw std::invalid_argument(text() + " nests deeper than " + std::to_string(kMaxDepth));
+    if (op.kind == OpKind::guard_release && !in_scope) throw std::invalid_argument(text() + " is outside a scoped body");
     std::vector<TaskNumber> named = started_by(op);
     if (op.kind == OpKind::cancel || op.kind == OpKind::await_) named.push_back(op.arg);
     for (TaskNumber k : named) {
-      if (static_cast<std::size_t>(k) > n) throw std::invalid_argument(text + " names a task that does not exist");
+      if (static_cast<std::size_t>(k) > n) throw std::invalid_argument(text() + " names a task that does not exist");
     }
     if ((op.kind == OpKind::await_ && op.arg <= self) ||
         (op.kind == OpKind::gather && *std::min_element(op.tasks.begin(), op.tasks.end()) <= self)) {
-      throw std::invalid_argument(text + ": a task awaits only tasks with greater numbers");
+      throw std::invalid_argument(text() + ": a task awaits only tasks with greater numbers");
     }
     for (TaskNumber k : started_by(op)) {
       if (k == self) throw std::invalid_argument(where + " starts itself");

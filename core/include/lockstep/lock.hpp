@@ -51,6 +51,7 @@ class AcquireAwaiter : public ListNode, Interruptible {
   friend class lockstep::Lock;
   bool try_fast_path() noexcept;
   void enqueue_and_park(std::coroutine_handle<> awaiting) noexcept;
+  void resume_queued();  // await_resume of a waiter that queued
   Interrupted interrupt() noexcept override;
 
   Lock* lock_;

@@ -205,6 +205,7 @@ class TaskControl : public ReadyNode {
   bool interrupting_ = false;
   int cancel_requests_ = 0;
   std::coroutine_handle<> resume_at_;
+  std::coroutine_handle<> root_frame_;  // root(), cached for the step loop: alive until collect_root
   Interruptible* parked_at_ = nullptr;
   IntrusiveList<Joiner> joiners_;
   TaskControl* prev_live_ = nullptr;   // EventLoop's list of unfinished tasks

@@ -24,6 +24,13 @@ namespace lockstep::model {
 class ModelRun {
  public:
   explicit ModelRun(Program program);
+  // Runs `program` without a copy of it; the program must outlive the run
+  // (a harness that runs one program many times).
+  struct Borrowed {};
+  ModelRun(const Program& program, Borrowed);
+  // Frames point into the program: neither copied nor moved.
+  ModelRun(const ModelRun&) = delete;
+  ModelRun& operator=(const ModelRun&) = delete;
 
   // TM-FIRE: fires due timers, jumping the clock while nothing is ready.
   // Returns false when nothing is ready (the run is over, LP-IDLE).
@@ -32,6 +39,9 @@ class ModelRun {
   [[nodiscard]] long now() const { return now_; }
   // LP-STEP: runs ready()[index] (after prepare_step) and returns the record.
   StepRecord step(std::uint32_t index);
+  // The same, written into `record` (every field overwritten), reusing its
+  // vectors' capacity: a harness that keeps one record allocates nothing per step.
+  void step(std::uint32_t index, StepRecord& record);
 
   [[nodiscard]] TaskEnd end_of(TaskNumber task) const { return at(task).end; }
   [[nodiscard]] std::vector<TaskNumber> unfinished() const;  // OB-END: spawned, not done
@@ -98,6 +108,7 @@ class ModelRun {
   LockTable& lock(int index) { return locks_.at(static_cast<std::size_t>(index)); }
   [[nodiscard]] static const Op& current(const Task& t) { return (*t.frames.back().ops)[t.frames.back().pc]; }
 
+  void start();  // LP-START
   void push(Entry entry) { push(entry, Slot{}); }
   void push(Entry entry, Slot slot);
   void spawn(TaskNumber task);
@@ -125,7 +136,8 @@ class ModelRun {
     events_.push_back({kind, result, lock, target, value});
   }
 
-  Program program_;
+  Program owned_;            // empty when borrowed
+  const Program& program_;  // owned_, or the borrowed program
   std::vector<Task> tasks_;
   std::vector<LockTable> locks_;
   std::vector<Gather> gathers_;
