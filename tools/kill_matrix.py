@@ -71,6 +71,8 @@ def patched_file(subject):
 
 
 classic = classic_mutants()
+# Read now: the binaries under test are the ones built from this commit.
+commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 
 
 def run(cmd, env=None, timeout=1800, cwd=None):
@@ -300,7 +302,6 @@ for subject in subjects:
     rows.append((name, "" if subject is None else patched_file(subject), cells))
     print(f"{name}: " + " | ".join(cells), flush=True)
 
-commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
 command = "python3 tools/kill_matrix.py" + (" --quick" if args.quick else "") + \
           (f" --fuzz-seconds {args.fuzz_seconds}" if args.fuzz_seconds is not None else "") + \
           (f" --main-budget {args.main_budget:g}" if args.main_budget is not None else "") + \
