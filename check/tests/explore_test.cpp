@@ -350,3 +350,88 @@ TEST(Scenario, ALostUpdateWithoutTheLockIsCaughtAndShrunk) {
   const auto replayed = check::run_scenario([] { return std::make_unique<Increments>(false); }, again);
   EXPECT_EQ(replayed.failure, search.shrunk->failure);
 }
+
+namespace {
+struct Boom : std::runtime_error {
+  Boom() : std::runtime_error("boom") {}
+};
+Task<> throws_after_a_yield() {
+  co_await yield_now();
+  throw Boom();
+}
+Task<> awaits_and_catches(TaskHandle<> target, bool* caught) {
+  try {
+    co_await target;
+  } catch (const Boom&) {
+    *caught = true;
+  }
+}
+// A task fails with an exception: left alone, kept in a handle, or awaited
+// (and caught) by another task.
+struct Throws final : check::Scenario {
+  enum class Way { dropped, kept, awaited };
+  explicit Throws(Way way) : way(way) {}
+  void start(EventLoop& loop) override {
+    loop.spawn(increment(counter, &lock));
+    auto handle = loop.spawn(throws_after_a_yield());
+    if (way == Way::kept) kept = handle;
+    if (way == Way::awaited) loop.spawn(awaits_and_catches(handle, &caught));
+  }
+  std::optional<std::string> check_end() override {
+    if (way == Way::awaited && !caught) return "the exception was not caught";
+    return std::nullopt;
+  }
+  Lock lock;
+  Counter counter;
+  Way way;
+  TaskHandle<> kept;
+  bool caught = false;
+};
+check::ScenarioFactory throws(Throws::Way way) {
+  return [way] { return std::make_unique<Throws>(way); };
+}
+}  // namespace
+
+TEST(Scenario, AnExceptionNobodyRetrievesIsAFailure) {
+  testing::internal::CaptureStderr();
+  const auto dropped = check::explore_scenario(throws(Throws::Way::dropped), {});
+  const auto kept = check::explore_scenario(throws(Throws::Way::kept), {});
+  const auto awaited = check::explore_scenario(throws(Throws::Way::awaited), {});
+  const std::string stderr_text = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(dropped.found);
+  EXPECT_EQ(dropped.runs, 1U);  // the first schedule fails
+  EXPECT_EQ(*dropped.found->failure, "step 4: task #2 failed and nobody retrieved its exception: boom");
+  ASSERT_TRUE(kept.found);
+  EXPECT_EQ(*kept.found->failure, "at the end: task #2 failed and nobody retrieved its exception: boom");
+  EXPECT_FALSE(awaited.found) << awaited.found->describe();
+  EXPECT_TRUE(awaited.complete);
+  EXPECT_EQ(stderr_text, "");  // reported as failures, not as lines on stderr
+}
+
+TEST(Scenario, AFailureIsReportedWithItsTimelineAndTheCodeThatReplaysIt) {
+  const auto make = [] { return std::make_unique<Increments>(false); };
+  const auto search = check::explore_scenario(make, {});
+  ASSERT_TRUE(search.shrunk);
+  const std::string report = search.report();
+  EXPECT_EQ(report.rfind("FAILED after ", 0), 0U) << report;
+  EXPECT_NE(report.find("failure: at the end: lost an increment"), std::string::npos) << report;
+  EXPECT_NE(report.find("step  time        choice  t1   t2   t3   ready queue (front first)\n"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("   1  0s               0  ran  .    .    t1,t2,t3\n"), std::string::npos) << report;
+  // The replay code names the decisions; they replay the same failure.
+  const std::string code = search.shrunk->replay_code();
+  const auto open = code.find("VectorSource source({");
+  ASSERT_NE(open, std::string::npos) << code;
+  std::vector<std::uint32_t> decisions;
+  const std::string list = code.substr(open + 21, code.find("})") - open - 21);
+  for (std::size_t at = 0; at < list.size();) {
+    decisions.push_back(static_cast<std::uint32_t>(std::stoul(list.substr(at))));
+    at = list.find(", ", at);
+    at = at == std::string::npos ? list.size() : at + 2;
+  }
+  EXPECT_EQ(decisions, search.shrunk->decisions);
+  EXPECT_NE(code.find("lockstep::check::run_scenario(make_scenario, source)"), std::string::npos);
+  check::VectorSource again(decisions);
+  EXPECT_EQ(check::run_scenario(make, again).failure, search.shrunk->failure);
+  EXPECT_EQ(check::explore_scenario([] { return std::make_unique<Increments>(true); }, {}).report().rfind("passed: ", 0), 0U);
+}

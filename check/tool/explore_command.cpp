@@ -205,6 +205,7 @@ Dealt run_workers(const std::string& start, std::size_t parts, const check::Expl
       left.push_back(shares[w]);  // killed, or failed: its share as it was
     }
   }
+  if (out.result.failure) out.result.last = out.result.failure;  // not another worker's passing run
   temp.remove();
   restore_default_signals();
   out.checkpoint = check::merge_checkpoints(left);

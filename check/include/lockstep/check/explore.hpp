@@ -3,7 +3,7 @@
 // optional preemption bound and sleep sets, a time budget and a stop flag,
 // checkpoints, and a split of the tree by decision prefix for several workers.
 //
-// A checkpoint (format v3, docs/ARCHITECTURE.md "Checkpoints") is the state of
+// A checkpoint (format v3, ARCHITECTURE.md "Checkpoints", README for the text) is the state of
 // an exploration between two executions: the program and its hash, the bound,
 // the counts so far, the trace fingerprints, and the subtrees still to explore
 // (each a decision prefix, and the depth-first stack of one begun), closed by a
