@@ -160,8 +160,11 @@ std::string ScenarioSearch::report() const {
   }
   std::string out = "FAILED after " + std::to_string(runs) + " schedules\n";
   if (shrunk) {
-    out += "shrunk to " + std::to_string(shrunk->decisions.size()) + " decisions (from " +
-           std::to_string(found->decisions.size()) + "):\n" + shrunk->describe();
+    const auto preempting = [](const ScenarioRun& r) {
+      return std::to_string(std::count_if(r.decisions.begin(), r.decisions.end(), [](auto d) { return d != 0; }));
+    };
+    out += "shrunk to a schedule with " + preempting(*shrunk) + " non-default decisions (the first failing one had " +
+           preempting(*found) + "):\n" + shrunk->describe();
   } else {
     out += found->describe();
   }
