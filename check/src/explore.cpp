@@ -599,8 +599,8 @@ std::string ExploreResult::coverage() const {
 
 std::string ExploreResult::traces_text() const {
   if (!traces_capped) return std::to_string(distinct_traces) + " distinct traces";
-  return "more than " + std::to_string(distinct_traces) + " distinct traces (counted exactly up to " +
-         std::to_string(kMaxTraceFingerprints) + ", to bound memory)";
+  return "more than " + std::to_string(distinct_traces) + " distinct traces [counted exactly up to " +
+         std::to_string(kMaxTraceFingerprints) + ", to bound memory]";
 }
 
 ExploreResult explore(const model::Program& program, const ExploreOptions& options, const LockFactory& make_lock) {

@@ -166,29 +166,39 @@ TEST(Explore, ACheckpointOfASwappedProgramIsRefused) {
 
 TEST(Explore, ACheckpointSplitOverWorkersAndMergedCoversTheSameSchedules) {
   std::size_t most_shares = 0;
-  for (const char* text : kSmallPrograms) {
-    const auto program = parse_program(text);
-    auto options = with(std::nullopt, false);
-    const auto whole = check::explore(program, options);
-    // Stopped early (one subtree, begun), then dealt over 3 parts: the begun
-    // subtree's unexplored branches are split off.
-    options.max_executions = 1;
-    const auto begun = check::explore(program, options);
-    if (begun.complete) continue;
-    const auto shares = check::split_checkpoint(begun.checkpoint, 3);
-    most_shares = std::max(most_shares, shares.size());
-    std::vector<std::string> done;
-    options.max_executions = 0;
-    options.checkpoint_always = true;
-    for (const auto& share : shares) {
-      const auto part = check::resume_exploration(share, options);
-      ASSERT_TRUE(part.complete);
-      done.push_back(part.checkpoint);
+  for (const bool sleep_sets : {false, true}) {
+    for (const char* text : kSmallPrograms) {
+      const auto program = parse_program(text);
+      auto options = with(std::nullopt, sleep_sets);
+      const auto whole = check::explore(program, options);
+      // Stopped early (one subtree, begun), then dealt over 3 parts: the begun
+      // subtree's unexplored branches are split off.
+      options.max_executions = 1;
+      const auto begun = check::explore(program, options);
+      if (begun.complete) continue;
+      std::set<std::string> finals(begun.final_states.begin(), begun.final_states.end());
+      const auto shares = check::split_checkpoint(begun.checkpoint, 3);
+      most_shares = std::max(most_shares, shares.size());
+      std::vector<std::string> done;
+      options.max_executions = 0;
+      options.checkpoint_always = true;
+      for (const auto& share : shares) {
+        const auto part = check::resume_exploration(share, options);
+        ASSERT_TRUE(part.complete);
+        done.push_back(part.checkpoint);
+        finals.insert(part.final_states.begin(), part.final_states.end());
+      }
+      const auto merged = check::summarize_checkpoint(check::merge_checkpoints(done));
+      EXPECT_EQ(merged.subtrees, 0U);
+      // Every reachable end state is reached; without sleep sets, every schedule exactly once.
+      EXPECT_EQ(std::vector<std::string>(finals.begin(), finals.end()), whole.final_states) << text;
+      if (!sleep_sets) {
+        EXPECT_EQ(merged.executions, whole.executions) << text;
+        EXPECT_EQ(merged.distinct_traces, whole.distinct_traces) << text;
+      } else {
+        EXPECT_GE(merged.executions + merged.pruned, whole.executions) << text;
+      }
     }
-    const auto merged = check::summarize_checkpoint(check::merge_checkpoints(done));
-    EXPECT_EQ(merged.subtrees, 0U);
-    EXPECT_EQ(merged.executions, whole.executions) << text;
-    EXPECT_EQ(merged.distinct_traces, whole.distinct_traces) << text;
   }
   EXPECT_EQ(most_shares, 3U);
 }
@@ -199,7 +209,7 @@ TEST(Explore, DistinctTracesAreCountedExactlyUpToACap) {
   EXPECT_EQ(r.traces_text(), "12 distinct traces");
   r.distinct_traces = check::kMaxTraceFingerprints;
   r.traces_capped = true;
-  EXPECT_EQ(r.traces_text(), "more than 65536 distinct traces (counted exactly up to 65536, to bound memory)");
+  EXPECT_EQ(r.traces_text(), "more than 65536 distinct traces [counted exactly up to 65536, to bound memory]");
 }
 
 TEST(Explore, SplittingByPrefixCoversEverySchedule) {

@@ -71,7 +71,7 @@ struct ExploreResult {
 
   // "all schedules with at most 2 delays explored", or why not.
   [[nodiscard]] std::string coverage() const;
-  // "12 distinct traces", or "more than 65536 distinct traces (...)".
+  // "12 distinct traces", or "more than 65536 distinct traces [...]".
   [[nodiscard]] std::string traces_text() const;
 };
 
