@@ -79,8 +79,7 @@ int main() {
     std::printf("without the lock: no failure found in %zu schedules (unexpected)\n", unlocked.runs);
     return 1;
   }
-  std::printf("without the lock: caught after %zu schedules\nfirst failing schedule:\n%s", unlocked.runs,
-              unlocked.found->describe().c_str());
-  std::printf("shrunk to:\n%s", unlocked.shrunk->describe().c_str());
+  // The failure, its timeline, and the C++ that replays it.
+  std::printf("without the lock: %s", unlocked.report().c_str());
   return locked.found ? 1 : 0;
 }

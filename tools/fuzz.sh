@@ -13,7 +13,7 @@ lockstep_ensure_packages || exit 1
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(program_schedule trace_parser program_parser)
+[ ${#targets[@]} -eq 0 ] && targets=(program_schedule trace_parser program_parser checkpoint_reader argument_parser)
 
 lockstep_configure build/fuzz clang++-19 -Dfuzzing=libfuzzer -Db_sanitize=address,undefined -Db_lundef=false \
   -Dtests=false -Dwerror=true || exit 1

@@ -89,7 +89,7 @@ extra_stage() {
 # 4. A smoke fuzzing campaign: every target for 20 s, in parallel (one pass
 #    per target row of its summary).
 extra_stage "fuzz smoke: libFuzzer + ASan + UBSan, 20 s per target" fuzz-smoke.log \
-  "^(program_schedule|trace_parser|program_parser) " bash "$LOCKSTEP_ROOT/tools/fuzz.sh" 20
+  "^(program_schedule|trace_parser|program_parser|checkpoint_reader|argument_parser) " bash "$LOCKSTEP_ROOT/tools/fuzz.sh" 20
 
 # 5. The quick kill matrix: every mutant against every technique, and the
 #    real lock against all of them (fails if a mutant survives exploration or

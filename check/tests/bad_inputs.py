@@ -21,15 +21,17 @@ TIMEOUT = 10
 GOOD_PROGRAM = "task 1: acquire; yield; release\ntask 2: acquire; release\n"
 PASSING_TRACE = "lockstep v2 / task 1: acquire; release / 0\n"
 NINE_TASKS = "".join(f"task {k}: yield\n" for k in range(1, 10))
-CHECKPOINT_HEAD = "lockstep explore checkpoint v2\nprogram: task 1: acquire; release\n"
+# Checkpoint cases start from a real checkpoint of this program, made by the
+# binary under test (see checkpoint_cases).
+CHECKPOINT_PROGRAM = "task 1: acquire; yield; release\ntask 2: acquire; yield; release\ntask 3: acquire; release\n"
 
 # Every flag of every command: the help must list them all.
 FLAGS = {
     "explore": ["preemptions", "no-sleep-sets", "budget", "max-executions", "checkpoint", "resume", "workers",
-                "split", "out"],
-    "random": ["runs", "seed", "out"],
-    "pct": ["runs", "depth", "seed", "out"],
-    "replay": ["then", "seed", "depth", "out"],
+                "split", "out", "trace-out"],
+    "random": ["runs", "seed", "out", "trace-out"],
+    "pct": ["runs", "depth", "seed", "out", "trace-out"],
+    "replay": ["then", "seed", "depth", "out", "trace-out"],
     "shrink": ["out"],
     "show": ["svg", "html"],
     "campaign": ["programs", "budget", "preemptions", "out"],
@@ -145,9 +147,12 @@ CASES = [
     case("--workers with --split", ["explore", "p.prog", "--workers", "2", "--split", "1/2"],
          r"--workers and --split exclude each other", P),
     case("--workers with --max-executions", ["explore", "p.prog", "--workers", "2", "--max-executions", "5"],
-         r"--max-executions cannot be used with --workers or --split", P),
-    case("--split with --checkpoint", ["explore", "p.prog", "--split", "1/2", "--checkpoint", "c"],
-         r"--checkpoint cannot be used with --workers or --split", P),
+         r"--max-executions cannot be used with --workers \(use --budget\)", P),
+    case("--resume with --split", ["explore", "--resume", "c", "--split", "1/2"], r"--split cannot be used with --resume"),
+    case("--trace-out is a folder", ["random", "p.prog", "--trace-out", "d"], r"--trace-out: d is a folder, not a file",
+         {**P, "d/": None}),
+    case("--trace-out in a missing folder", ["explore", "p.prog", "--trace-out", "nodir/t"],
+         r"--trace-out: no such folder nodir", P),
     case("campaign takes no argument", ["campaign", "x"], r"campaign takes no argument, got 'x'"),
     # Files.
     case("a missing program", ["random", "nope.prog"], r"lockstep: no such file nope\.prog\n"),
@@ -166,19 +171,11 @@ CASES = [
     case("a bell byte in a trace", ["replay", "bell.trace"], r"bell\.trace:1:3: the control byte 0x07",
          {"bell.trace": "lo\x07ckstep trace v1\n"}),
     case("a NUL byte in a checkpoint", ["explore", "--resume", "c"], r"c:2:10: the control byte 0x00",
-         {"c": "lockstep explore checkpoint v2\nprogram: \0\n"}),
+         {"c": "lockstep explore checkpoint v3\nprogram: \0\n"}),
     case("/dev/zero as a program", ["random", "/dev/zero"], r"/dev/zero is larger than 1 MiB"),
-    case("not a trace", ["replay", "g.trace"], r"g\.trace: trace line 1: not a lockstep trace",
+    case("not a trace", ["replay", "g.trace"], r"g\.trace:1: not a lockstep trace",
          {"g.trace": "garbage\n"}),
     case("a folder as the trace", ["show", "d"], r"lockstep: d is a folder, not a file", {"d/": None}),
-    case("a corrupt checkpoint", ["explore", "--resume", "c"], r"c: checkpoint line 6: 'x' is not a number",
-         {"c": CHECKPOINT_HEAD + "bound: none\nsleep-sets: 1\nprefix: \nexecutions: x\n"}),
-    case("a checkpoint with bound 4294967295 (false pass)", ["explore", "--resume", "c"],
-         r"c: the checkpoint's bound must be none or 0 to 64, not '4294967295'",
-         {"c": CHECKPOINT_HEAD + "bound: 4294967295\nsleep-sets: 1\n"}),
-    case("a checkpoint with sleep-sets 7", ["explore", "--resume", "c"],
-         r"c: the checkpoint's sleep-sets must be 0 or 1, not '7'",
-         {"c": CHECKPOINT_HEAD + "bound: none\nsleep-sets: 7\n"}),
     case("a missing checkpoint", ["explore", "--resume", "c"], r"no such file c\n"),
     case("shrink a passing trace", ["shrink", "t.trace"], r"t\.trace: the trace passes: nothing to shrink", T),
     case("a control byte in a file name", ["random", "a\x1bb.prog"], r"no such file a\\x1bb\.prog"),
@@ -213,8 +210,117 @@ for words in (["--help"], ["help"], ["-h"], ["explore", "--bogus", "--help"]):
 for command, flags in FLAGS.items():
     for words in ([command, "--help"], ["help", command], [command, "-h"]):
         CASES.append(case("help: " + " ".join(words), words, USAGE_LINE + " " + command, status=0, stream="stdout"))
-        CASES[-1]["must_list"] = [f"--{f}" for f in flags] + ["exit status: 0 pass; 1 a failure found",
-                                                              "2 bad usage or input"]
+        CASES[-1]["must_list"] = [f"--{f}" for f in flags] + ["exit status: 0 pass", "1 a failure found",
+                                                              "2 bad usage or input", "128+N stopped by signal N"]
+
+
+def fnv1a(data):
+    h = 1469598103934665603
+    for byte in data.encode("utf-8", "surrogateescape"):
+        h = ((h ^ byte) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def seal(text, hash_too=True):
+    """The checkpoint with its checksum (and program hash) recomputed, as a
+    deliberate edit would leave it: the reader's other checks then apply."""
+    lines = [line for line in text.splitlines() if not line.startswith("checksum:")]
+    program = next(line[9:] for line in lines if line.startswith("program: "))
+    if hash_too:
+        lines = ["program-hash: " + fnv1a(program) if line.startswith("program-hash:") else line for line in lines]
+    body = "".join(line + "\n" for line in lines)
+    return body + "checksum: " + fnv1a(body) + "\n"
+
+
+def edit(text, old, new):
+    assert old in text, (old, text)
+    return text.replace(old, new, 1)
+
+
+def checkpoint_cases(binary):
+    """Bad checkpoints, each derived from a real one."""
+    with tempfile.TemporaryDirectory(prefix="lockstep-bad-inputs-") as folder:
+        with open(os.path.join(folder, "p.prog"), "w") as f:
+            f.write(CHECKPOINT_PROGRAM)
+        subprocess.run([binary, "explore", "p.prog", "--max-executions", "3", "--checkpoint", "c"], cwd=folder,
+                       check=True, capture_output=True)
+        with open(os.path.join(folder, "c")) as f:
+            good = f.read()
+    lines = good.splitlines()
+    last = len(lines)  # the checksum line
+    level = next(line for line in lines if line.startswith("  3 0 0 0 0 |"))
+    top = lines[last - 2]  # the deepest level: "  2 0 2 1 0 | ..."
+
+    def c(name, text, pattern, args=None):
+        return case("checkpoint: " + name, ["explore", "--resume", "c"] + (args or []), pattern, {"c": text})
+
+    n = r"must be a whole number from 0 to 4611686018427387904, not '{}'"
+    return [
+        c("not a checkpoint", "hello\n", r"c:1: not a lockstep explore checkpoint \(expected 'lockstep explore checkpoint v3'\)"),
+        c("an empty file", "", r"c:1: not a lockstep explore checkpoint"),
+        c("version 2", edit(good, "checkpoint v3", "checkpoint v2"),
+          r"c:1: a checkpoint v2; this build reads v3 only \(start the exploration again\)"),
+        c("version 4", edit(good, "checkpoint v3", "checkpoint v4"), r"c:1: a checkpoint v4; this build reads v3 only"),
+        c("its last line cut short", good[:-5], rf"c:{last}: the last line is cut short \(no newline at the end\)"),
+        c("cut at a line's end", "".join(line + "\n" for line in lines[:9]),
+          r"c:9: expected the closing 'checksum:' line: the checkpoint is cut short"),
+        c("its checksum line gone", "".join(line + "\n" for line in lines[:-1]),
+          rf"c:{last - 1}: expected the closing 'checksum:' line"),
+        c("text after the checksum", good + "more\n", rf"c:{last + 1}: expected the closing 'checksum:' line"),
+        c("a checksum not in hex", edit(good, lines[-1], "checksum: xyz"),
+          rf"c:{last}: the checksum must be 16 hex digits, not 'xyz'"),
+        c("one digit changed, checksum kept", edit(good, "executions: 3", "executions: 4"),
+          rf"c:{last}: the checksum does not match the lines above it: the checkpoint was changed or damaged"),
+        c("a swapped program (checksum fixed, hash kept)",
+          seal(edit(good, "task 3: acquire; release", "task 3: release"), hash_too=False),
+          r"c:3: the program does not match its hash: the checkpoint belongs to another program, or was edited"),
+        c("a swapped program of another shape (hash and checksum forged)",
+          seal(edit(good, "task 3: acquire; release", "task 3: acquire; release | task 4: yield")),
+          r"c:\d+: the subtree does not fit the checkpoint's program \(explore: the program is not deterministic"),
+        c("a program that does not parse", seal(edit(good, "task 3: acquire;", "task 3: aquire;")),
+          r"c:2: program: line 1, column \d+: unknown operation 'aquire'"),
+        c("bound -1 (false pass)", seal(edit(good, "bound: none", "bound: -1")),
+          r"c:5: the bound must be none or 0 to 64, not '-1'"),
+        c("bound 4294967295 (false pass)", seal(edit(good, "bound: none", "bound: 4294967295")),
+          r"c:5: the bound must be none or 0 to 64, not '4294967295'"),
+        c("bound 65", seal(edit(good, "bound: none", "bound: 65")), r"c:5: the bound must be none or 0 to 64, not '65'"),
+        c("sleep-sets 7", seal(edit(good, "sleep-sets: 1", "sleep-sets: 7")), r"c:6: sleep-sets must be 0 or 1, not '7'"),
+        c("a scope it does not know", seal(edit(good, "scope: all", "scope: most")),
+          r"c:4: the scope must be 'all', 'prefix D...' or 'share K/N', not 'most'"),
+        c("a share 3/2", seal(edit(good, "scope: all", "scope: share 3/2")), r"c:4: the scope must be"),
+        c("executions -5", seal(edit(good, "executions: 3", "executions: -5")), r"c:7: executions " + n.format("-5")),
+        c("executions 2^64", seal(edit(good, "executions: 3", "executions: 18446744073709551616")),
+          r"c:7: executions " + n.format("18446744073709551616")),
+        c("pruned 1e3", seal(edit(good, "pruned: 0", "pruned: 1e3")), r"c:8: pruned " + n.format("1e3")),
+        c("more fingerprints announced than listed", seal(edit(good, "traces: 3", "traces: 4")),
+          r"c:13: expected trace fingerprint 4 of 4 \(16 hex digits\), found 'subtrees: 1'"),
+        c("a fingerprint twice", seal(edit(good, lines[11], lines[10])),
+          r"c:12: the fingerprints must be in increasing order, each once"),
+        c("too many fingerprints", seal(edit(good, "traces: 3", "traces: 65537")),
+          r"c:9: the trace count must be a whole number from 0 to 65536, not '65537'"),
+        c("a huge subtree count", seal(edit(good, "subtrees: 1", "subtrees: 99999999999")),
+          r"c:13: the subtree count must be a whole number from 0 to 1048576"),
+        c("fewer levels than announced", seal(edit(good, "subtree: 5 levels", "subtree: 6 levels")),
+          rf"c:{last}: expected level 6 of the subtree, found 'checksum: "),
+        c("a choice past its options", seal(edit(good, top, top.replace("2 0 2 1 0", "2 0 2 2 0"))),
+          rf"c:{last - 1}: level 5's choice must be a whole number from 0 to 1, not '2'"),
+        c("delays that do not add up", seal(edit(good, top, top.replace("2 0 2 1 0", "2 0 7 1 0"))),
+          rf"c:{last - 1}: level 5: 7 delays before it, but the levels above add up to 2"),
+        c("a choice over the bound", seal(edit(edit(good, "bound: none", "bound: 2"), top, top.replace("2 0 2 1 0", "2 0 2 1 0"))),
+          rf"c:{last - 1}: level 5: choice 1 passes the bound of 2 delays"),
+        c("a frozen level below the prefix", seal(edit(good, level, level.replace("3 0 0 0 0", "3 0 0 0 1"))),
+          r"c:15: level 1 is frozen but below the prefix"),
+        c("options announced and listed differ", seal(edit(good, level, level.replace("| t1,t2,t3 |", "| t1,t2 |"))),
+          r"c:15: level 1: 3 options announced, 2 listed"),
+        c("a choice both explored and chosen", seal(edit(good, top, top.replace("| 0", "| 1"))),
+          rf"c:{last - 1}: level 5: choice 1 is both being explored and done"),
+        c("a level with one option", seal(edit(good, top, top.replace("2 0 2 1 0", "1 0 2 0 0"))),
+          rf"c:{last - 1}: level 5: a decision has 2 or more options, not 1"),
+        c("a bad sleep entry", seal(edit(good, top, top.replace("t3=t3/", "t3:t3/"))),
+          rf"c:{last - 1}: level 5: "),
+        c("--resume with --workers reads it too", seal(edit(good, "bound: none", "bound: -1")),
+          r"c:5: the bound must be none or 0 to 64, not '-1'", ["--workers", "2"]),
+    ]
 
 
 def make_files(folder, files):
@@ -282,6 +388,7 @@ def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     binary = os.path.abspath(sys.argv[1])
+    CASES.extend(checkpoint_cases(binary))
     failed = 0
     for c in CASES:
         problems = run_case(binary, c)

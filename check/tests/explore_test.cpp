@@ -63,7 +63,7 @@ TEST(Explore, ReportsWhatItCovered) {
   const auto program = parse_program(kSmallPrograms[1]);
   const auto options = with(2, true);
   const auto result = check::explore(program, options);
-  EXPECT_EQ(result.coverage(options), "all schedules with at most 2 delays explored");
+  EXPECT_EQ(result.coverage(), "all schedules with at most 2 delays explored");
   EXPECT_GT(result.distinct_traces, 1U);
   EXPECT_EQ(result.distinct_traces, result.executions);  // every complete run is a different trace
 }
@@ -86,18 +86,130 @@ TEST(Explore, CheckpointAndResumeVisitTheSameSchedulesAsOneRun) {
   EXPECT_EQ(part.distinct_traces, whole.distinct_traces);
 }
 
-TEST(Explore, ACorruptCheckpointGetsAClearError) {
-  const auto program = parse_program(kSmallPrograms[1]);
-  auto options = with(std::nullopt, true);
-  options.max_executions = 3;
-  std::string checkpoint = check::explore(program, options).checkpoint;
-  checkpoint.replace(checkpoint.find("executions: "), 13, "executions: x");
+namespace {
+
+std::string stopped_checkpoint(const char* text, std::size_t executions, bool sleep_sets = true) {
+  auto options = with(std::nullopt, sleep_sets);
+  options.max_executions = executions;
+  return check::explore(parse_program(text), options).checkpoint;
+}
+
+std::string resume_error(const std::string& checkpoint) {
   try {
+    check::ExploreOptions options;
+    options.max_executions = 5;
     check::resume_exploration(checkpoint, options);
-    FAIL() << "accepted a corrupt checkpoint";
   } catch (const check::TraceError& e) {
-    EXPECT_NE(std::string(e.what()).find("checkpoint line 6"), std::string::npos) << e.what();
+    return e.what();
   }
+  return "accepted";
+}
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+}  // namespace
+
+TEST(Explore, ACorruptCheckpointGetsAClearError) {
+  const std::string checkpoint = stopped_checkpoint(kSmallPrograms[1], 3);
+  // Edited, with the checksum made to match: the reader's own checks.
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "executions: 3", "executions: x"))),
+            "checkpoint line 7: executions must be a whole number from 0 to 4611686018427387904, not 'x'");
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "executions: 3", "executions: -5"))),
+            "checkpoint line 7: executions must be a whole number from 0 to 4611686018427387904, not '-5'");
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "bound: none", "bound: -1"))),
+            "checkpoint line 5: the bound must be none or 0 to 64, not '-1'");
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "bound: none", "bound: 4294967295"))),
+            "checkpoint line 5: the bound must be none or 0 to 64, not '4294967295'");
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "sleep-sets: 1", "sleep-sets: 7"))),
+            "checkpoint line 6: sleep-sets must be 0 or 1, not '7'");
+  EXPECT_EQ(resume_error(replaced(checkpoint, "checkpoint v3", "checkpoint v2")),
+            "checkpoint line 1: a checkpoint v2; this build reads v3 only (start the exploration again)");
+  // Edited without the checksum: refused whatever the edit.
+  EXPECT_NE(resume_error(replaced(checkpoint, "executions: 3", "executions: 4")).find("the checksum does not match"),
+            std::string::npos);
+}
+
+TEST(Explore, ACheckpointCutShortAnywhereIsRefused) {
+  const std::string checkpoint = stopped_checkpoint(kSmallPrograms[1], 5);
+  ASSERT_EQ(resume_error(checkpoint), "accepted");
+  for (std::size_t size = 0; size < checkpoint.size(); ++size) {
+    const std::string error = resume_error(checkpoint.substr(0, size));
+    EXPECT_EQ(error.rfind("checkpoint line ", 0), 0U) << size << ": " << error;
+  }
+}
+
+TEST(Explore, ACheckpointOfASwappedProgramIsRefused) {
+  const std::string checkpoint = stopped_checkpoint(kSmallPrograms[1], 5);
+  const std::string swapped = replaced(checkpoint, "task 3: acquire; release", "task 3: acquire; yield; release");
+  // The checksum catches it; with the checksum fixed, the program's hash does.
+  EXPECT_NE(resume_error(swapped).find("the checksum does not match"), std::string::npos);
+  const std::string body = swapped.substr(0, swapped.rfind("checksum: "));
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const char c : body) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  EXPECT_EQ(resume_error(body + "checksum: " + hex + "\n"),
+            "checkpoint line 3: the program does not match its hash: the checkpoint belongs to another program, or was "
+            "edited");
+  // With the hash fixed too (a forgery), a program of another shape no longer
+  // fits the stack.
+  const std::string error =
+      resume_error(check::seal_checkpoint(replaced(checkpoint, "task 3: acquire; release", "task 3: acquire; release | task 4: yield")));
+  EXPECT_EQ(error.rfind("checkpoint line ", 0), 0U) << error;
+  EXPECT_NE(error.find("does not fit"), std::string::npos) << error;
+}
+
+TEST(Explore, ACheckpointSplitOverWorkersAndMergedCoversTheSameSchedules) {
+  std::size_t most_shares = 0;
+  for (const bool sleep_sets : {false, true}) {
+    for (const char* text : kSmallPrograms) {
+      const auto program = parse_program(text);
+      auto options = with(std::nullopt, sleep_sets);
+      const auto whole = check::explore(program, options);
+      // Stopped early (one subtree, begun), then dealt over 3 parts: the begun
+      // subtree's unexplored branches are split off.
+      options.max_executions = 1;
+      const auto begun = check::explore(program, options);
+      if (begun.complete) continue;
+      std::set<std::string> finals(begun.final_states.begin(), begun.final_states.end());
+      const auto shares = check::split_checkpoint(begun.checkpoint, 3);
+      most_shares = std::max(most_shares, shares.size());
+      std::vector<std::string> done;
+      options.max_executions = 0;
+      options.checkpoint_always = true;
+      for (const auto& share : shares) {
+        const auto part = check::resume_exploration(share, options);
+        ASSERT_TRUE(part.complete);
+        done.push_back(part.checkpoint);
+        finals.insert(part.final_states.begin(), part.final_states.end());
+      }
+      const auto merged = check::summarize_checkpoint(check::merge_checkpoints(done));
+      EXPECT_EQ(merged.subtrees, 0U);
+      // Every reachable end state is reached; without sleep sets, every schedule exactly once.
+      EXPECT_EQ(std::vector<std::string>(finals.begin(), finals.end()), whole.final_states) << text;
+      if (!sleep_sets) {
+        EXPECT_EQ(merged.executions, whole.executions) << text;
+        EXPECT_EQ(merged.distinct_traces, whole.distinct_traces) << text;
+      } else {
+        EXPECT_GE(merged.executions + merged.pruned, whole.executions) << text;
+      }
+    }
+  }
+  EXPECT_EQ(most_shares, 3U);
+}
+
+TEST(Explore, DistinctTracesAreCountedExactlyUpToACap) {
+  check::ExploreResult r;
+  r.distinct_traces = 12;
+  EXPECT_EQ(r.traces_text(), "12 distinct traces");
+  r.distinct_traces = check::kMaxTraceFingerprints;
+  r.traces_capped = true;
+  EXPECT_EQ(r.traces_text(), "more than 65536 distinct traces [counted exactly up to 65536, to bound memory]");
 }
 
 TEST(Explore, SplittingByPrefixCoversEverySchedule) {
@@ -119,6 +231,28 @@ TEST(Explore, SplittingByPrefixCoversEverySchedule) {
     EXPECT_EQ(executions, whole.executions) << text;  // disjoint subtrees, nothing lost
     EXPECT_EQ(std::vector<std::string>(finals.begin(), finals.end()), whole.final_states) << text;
   }
+}
+
+TEST(Explore, SplittingProbesTheLockItIsGiven) {
+  // A lock whose acquire never waits has a tree of another shape than the
+  // real lock's: prefixes read off the real lock would not fit it.
+  const auto program = parse_program("task 1: acquire; yield; release\ntask 2: acquire; yield; release\n"
+                                     "task 3: acquire; release\n");
+  auto options = with(std::nullopt, false);
+  options.stop_at_first_failure = false;  // it has two holders: count every schedule
+  const auto whole = check::explore(program, options, never_waits());
+  const auto real = check::split_prefixes(program, 40, options);
+  const auto prefixes = check::split_prefixes(program, 40, options, never_waits());
+  EXPECT_NE(prefixes, real);
+  std::size_t executions = 0;
+  for (const auto& prefix : prefixes) {
+    auto unit = options;
+    unit.prefix = prefix;
+    const auto part = check::explore(program, unit, never_waits());
+    ASSERT_TRUE(part.complete);
+    executions += part.executions;
+  }
+  EXPECT_EQ(executions, whole.executions);
 }
 
 TEST(Explore, FindsAPlantedBugAtTheSmallestDelayBoundThatExposesIt) {
@@ -225,4 +359,89 @@ TEST(Scenario, ALostUpdateWithoutTheLockIsCaughtAndShrunk) {
   check::VectorSource again(search.shrunk->decisions);
   const auto replayed = check::run_scenario([] { return std::make_unique<Increments>(false); }, again);
   EXPECT_EQ(replayed.failure, search.shrunk->failure);
+}
+
+namespace {
+struct Boom : std::runtime_error {
+  Boom() : std::runtime_error("boom") {}
+};
+Task<> throws_after_a_yield() {
+  co_await yield_now();
+  throw Boom();
+}
+Task<> awaits_and_catches(TaskHandle<> target, bool* caught) {
+  try {
+    co_await target;
+  } catch (const Boom&) {
+    *caught = true;
+  }
+}
+// A task fails with an exception: left alone, kept in a handle, or awaited
+// (and caught) by another task.
+struct Throws final : check::Scenario {
+  enum class Way { dropped, kept, awaited };
+  explicit Throws(Way way) : way(way) {}
+  void start(EventLoop& loop) override {
+    loop.spawn(increment(counter, &lock));
+    auto handle = loop.spawn(throws_after_a_yield());
+    if (way == Way::kept) kept = handle;
+    if (way == Way::awaited) loop.spawn(awaits_and_catches(handle, &caught));
+  }
+  std::optional<std::string> check_end() override {
+    if (way == Way::awaited && !caught) return "the exception was not caught";
+    return std::nullopt;
+  }
+  Lock lock;
+  Counter counter;
+  Way way;
+  TaskHandle<> kept;
+  bool caught = false;
+};
+check::ScenarioFactory throws(Throws::Way way) {
+  return [way] { return std::make_unique<Throws>(way); };
+}
+}  // namespace
+
+TEST(Scenario, AnExceptionNobodyRetrievesIsAFailure) {
+  testing::internal::CaptureStderr();
+  const auto dropped = check::explore_scenario(throws(Throws::Way::dropped), {});
+  const auto kept = check::explore_scenario(throws(Throws::Way::kept), {});
+  const auto awaited = check::explore_scenario(throws(Throws::Way::awaited), {});
+  const std::string stderr_text = testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(dropped.found);
+  EXPECT_EQ(dropped.runs, 1U);  // the first schedule fails
+  EXPECT_EQ(*dropped.found->failure, "step 4: task #2 failed and nobody retrieved its exception: boom");
+  ASSERT_TRUE(kept.found);
+  EXPECT_EQ(*kept.found->failure, "at the end: task #2 failed and nobody retrieved its exception: boom");
+  EXPECT_FALSE(awaited.found) << awaited.found->describe();
+  EXPECT_TRUE(awaited.complete);
+  EXPECT_EQ(stderr_text, "");  // reported as failures, not as lines on stderr
+}
+
+TEST(Scenario, AFailureIsReportedWithItsTimelineAndTheCodeThatReplaysIt) {
+  const auto make = [] { return std::make_unique<Increments>(false); };
+  const auto search = check::explore_scenario(make, {});
+  ASSERT_TRUE(search.shrunk);
+  const std::string report = search.report();
+  EXPECT_EQ(report.rfind("FAILED after ", 0), 0U) << report;
+  EXPECT_NE(report.find("failure: at the end: lost an increment"), std::string::npos) << report;
+  EXPECT_NE(report.find("step  time        choice  t1   t2   t3   ready queue (front first)\n"), std::string::npos)
+      << report;
+  EXPECT_NE(report.find("   1  0s               0  ran  .    .    t1,t2,t3\n"), std::string::npos) << report;
+  // The replay code names the decisions; they replay the same failure.
+  const std::string code = search.shrunk->replay_code();
+  const auto open = code.find("VectorSource source({");
+  ASSERT_NE(open, std::string::npos) << code;
+  std::vector<std::uint32_t> decisions;
+  const std::string list = code.substr(open + 21, code.find("})") - open - 21);
+  for (std::size_t at = 0; at < list.size();) {
+    decisions.push_back(static_cast<std::uint32_t>(std::stoul(list.substr(at))));
+    at = list.find(", ", at);
+    at = at == std::string::npos ? list.size() : at + 2;
+  }
+  EXPECT_EQ(decisions, search.shrunk->decisions);
+  EXPECT_NE(code.find("lockstep::check::run_scenario(make_scenario, source)"), std::string::npos);
+  check::VectorSource again(decisions);
+  EXPECT_EQ(check::run_scenario(make, again).failure, search.shrunk->failure);
+  EXPECT_EQ(check::explore_scenario([] { return std::make_unique<Increments>(true); }, {}).report().rfind("passed: ", 0), 0U);
 }

@@ -2,10 +2,11 @@
 """Stopping the lockstep command: signals, deadlines and what they leave.
 
 - SIGINT during `explore` exits 130 with a checkpoint that resumes;
-- `--budget` with `--workers` is a deadline for the whole run;
+- `--budget` with `--workers` is a deadline for the whole run, and leaves one
+  checkpoint that resumes with any worker count, or none;
 - SIGTERM to a worker parent alone stops and reaps every worker, and SIGINT to
-  the whole process group (Ctrl-C) does too; both exit 128+N and leave no
-  temporary folder behind;
+  the whole process group (Ctrl-C) does too; both exit 128+N, write the
+  checkpoint, and leave no temporary folder behind;
 - `--split K/N` twice in one folder reads nothing of the first run.
 
 usage: interrupts.py LOCKSTEP_BINARY
@@ -115,8 +116,26 @@ with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
     p = start(["explore", "big.prog", "--workers", "2", "--budget", "2"], folder, tmp)
     code, out = finish(p)
     took = time.monotonic() - started
-    check(code == 0 and "stopped at the --budget deadline" in out, "workers: --budget stops the run", out)
+    check(code == 0 and "stopped at the --budget limit" in out, "workers: --budget stops the run", out)
     check(took < 6, f"workers: --budget 2 ends within 6 s ({took:.1f} s)")
+    check("resume: " in out and "--resume lockstep-explore.checkpoint --workers 2" in out,
+          "workers: --budget writes one checkpoint", out)
+
+    def executions(out):
+        match = re.search(r"explored (\d+) executions", out)
+        return int(match.group(1)) if match else -1
+
+    before = executions(out)
+    for how in (["--workers", "3"], ["--workers", "1"], []):
+        p = start(["explore", "--resume", "lockstep-explore.checkpoint", "--budget", "1"] + how, folder, tmp)
+        code, out = finish(p)
+        now = executions(out)
+        check(code == 0 and now > before and "checkpoint written to lockstep-explore.checkpoint" in out,
+              f"workers: the checkpoint resumes with {' '.join(how) or 'no workers'} ({before} -> {now} executions)",
+              out)
+        before = now
+    check(not os.listdir(tmp), "workers: no temporary folder left after resuming", str(os.listdir(tmp)))
+    os.remove(os.path.join(folder, "lockstep-explore.checkpoint"))
 
     # 3. SIGTERM to the parent alone, then SIGINT to the group: workers reaped.
     for name, sig, group, status in (("SIGTERM to the parent", signal.SIGTERM, False, 143),
@@ -136,7 +155,12 @@ with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
             p.send_signal(sig)
         code, out = finish(p)
         check(code == status, f"workers: {name} exits {status}", out)
-        check("interrupted by" in out, f"workers: {name}: the parent reports what the workers did", out)
+        check("interrupted by" in out and "checkpoint written to lockstep-explore.checkpoint" in out,
+              f"workers: {name}: the parent writes the workers' checkpoint", out)
+        p2 = start(["explore", "--resume", "lockstep-explore.checkpoint", "--max-executions", "100"], folder, tmp)
+        code2, out2 = finish(p2)
+        check(code2 == 0 and "--max-executions limit" in out2, f"workers: {name}: the checkpoint resumes", out2)
+        os.remove(os.path.join(folder, "lockstep-explore.checkpoint"))
         time.sleep(0.2)
         left = [w for w in workers if alive(w)]
         check(not left, f"workers: {name}: no worker left running", str(left))
@@ -152,6 +176,17 @@ with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
         p = start(["explore", "small.prog", "--split", f"{k}/2"], folder, tmp)
         code, out = finish(p)
         check(code == 0 and f"share {k}/2 complete" in out, f"split {k}/2 passes beside a stale .raw file", out)
+    # A share stopped early writes a checkpoint of its share, which resumes.
+    p = start(["explore", "big.prog", "--split", "2/3", "--max-executions", "50", "--checkpoint", "share.ckpt"],
+              folder, tmp)
+    code, out = finish(p)
+    check(code == 0 and "checkpoint written to share.ckpt" in out, "split: a share stopped early writes a checkpoint", out)
+    with open(os.path.join(folder, "share.ckpt")) as f:
+        check("scope: share 2/3\n" in f.read(), "split: the checkpoint names its share")
+    p = start(["explore", "--resume", "share.ckpt", "--max-executions", "50", "--checkpoint", "share.ckpt"], folder, tmp)
+    code, out = finish(p)
+    check(code == 0 and "explored 100 executions" in out, "split: the share's checkpoint resumes", out)
+    os.remove(os.path.join(folder, "share.ckpt"))
     check(sorted(os.listdir(folder)) == ["big.prog", "lockstep-failure.trace.raw", "small.prog"],
           "split: no file left in the folder", str(os.listdir(folder)))
     check(not os.listdir(tmp), "no temporary folder left at the end", str(os.listdir(tmp)))

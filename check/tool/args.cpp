@@ -56,6 +56,7 @@ FlagSpec depth_flag(std::string_view help) {
 FlagSpec preemptions_flag(std::string_view fallback, std::string_view help) {
   return whole("preemptions", "C", 0, 64, fallback, help);
 }
+FlagSpec trace_out_flag(std::string_view help) { return of_kind(FlagKind::path, "trace-out", "FILE", "", help); }
 FlagSpec budget_flag(std::string_view fallback, std::string_view help) {
   return of_kind(FlagKind::seconds, "budget", "SECONDS", fallback, help);
 }
@@ -76,17 +77,20 @@ std::vector<CommandSpec> make_table() {
                 "where a run that stops early (or is interrupted) writes its checkpoint"),
         of_kind(FlagKind::path, "resume", "CHECKPOINT", "",
                 "go on from a checkpoint instead of starting on a PROGRAM"),
-        whole("workers", "N", 1, 64, "", "split the tree by decision prefix over N worker processes"),
+        whole("workers", "N", 1, 64, "", "deal the tree, by decision prefix, over N worker processes"),
         of_kind(FlagKind::split, "split", "K/N", "",
                 "explore only share K of N (1 <= K <= N <= 4096), so N machines can each take one"),
         out_flag(),
+        trace_out_flag("write the last execution's trace here (the failing one on a failure), pass or fail"),
     };
     c.notes = {
         "give PROGRAM or --resume CHECKPOINT, not both",
-        "--resume takes the bound, the sleep-set setting and the prefix from the checkpoint: "
-        "no --preemptions, --no-sleep-sets, --workers or --split with it",
-        "--workers and --split exclude each other and write no checkpoint: "
-        "no --max-executions or --checkpoint with them",
+        "a run that stops early (--budget, --max-executions, SIGINT or SIGTERM) writes one checkpoint, in every mode;",
+        "  it resumes alone or with --workers N for any N (--resume takes the bound, the sleep-set setting and the",
+        "  subtrees from it: no --preemptions, --no-sleep-sets or --split with it)",
+        "--workers and --split exclude each other; --max-executions does not go with --workers (use --budget)",
+        "a checkpoint (format v3) carries its version, its program and the program's hash, and a checksum of",
+        "  everything above its last line; one cut short, edited or of another program is refused as FILE:LINE",
     };
     c.flags[0].fallback_note = "every schedule";
     table.push_back(std::move(c));
@@ -96,7 +100,8 @@ std::vector<CommandSpec> make_table() {
     c.name = "random";
     c.operand = "PROGRAM";
     c.summary = "uniformly random schedules of PROGRAM";
-    c.flags = {runs_flag(), seed_flag("the first run's seed"), out_flag()};
+    c.flags = {runs_flag(), seed_flag("the first run's seed"), out_flag(),
+               trace_out_flag("write the last run's trace here (the failing one on a failure), pass or fail")};
     c.notes = {"S + N - 1 must not pass 18446744073709551615"};
     table.push_back(std::move(c));
   }
@@ -105,7 +110,8 @@ std::vector<CommandSpec> make_table() {
     c.name = "pct";
     c.operand = "PROGRAM";
     c.summary = "PCT schedules of PROGRAM (probabilistic concurrency testing, bug depth D)";
-    c.flags = {runs_flag(), depth_flag("the bug depth PCT aims at"), seed_flag("the first run's seed"), out_flag()};
+    c.flags = {runs_flag(), depth_flag("the bug depth PCT aims at"), seed_flag("the first run's seed"), out_flag(),
+               trace_out_flag("write the last run's trace here (the failing one on a failure), pass or fail")};
     c.notes = {"S + N - 1 must not pass 18446744073709551615"};
     table.push_back(std::move(c));
   }
@@ -117,7 +123,7 @@ std::vector<CommandSpec> make_table() {
     FlagSpec then = of_kind(FlagKind::text, "then", "STRATEGY", "", "after the recorded decisions, go on with random or pct");
     then.choices = {"random", "pct"};
     c.flags = {then, seed_flag("the seed of --then's strategy"), depth_flag("the depth of --then pct"), out_flag(),
-               of_kind(FlagKind::path, "trace-out", "FILE", "", "write the whole run's trace here, pass or fail")};
+               trace_out_flag("write the whole run's trace here, pass or fail")};
     c.notes = {"--seed needs --then; --depth needs --then pct"};
     table.push_back(std::move(c));
   }
@@ -462,8 +468,10 @@ std::string synopsis(const CommandSpec& command) {
 }
 
 std::string_view exit_status_text() {
-  return "exit status: 0 pass; 1 a failure found (or a replay diverged); 2 bad usage or input;\n"
-         "  128+N stopped by signal N (130: Ctrl-C), after writing what it had\n";
+  return "exit status: 0 pass (or stopped early by --budget or --max-executions, with a checkpoint);\n"
+         "  1 a failure found (or a replay diverged); 2 bad usage or input (a file that does not read, parse\n"
+         "  or check is named as FILE:LINE: what is wrong); 128+N stopped by signal N (130: Ctrl-C),\n"
+         "  after writing what it had (explore: its checkpoint)\n";
 }
 
 std::string usage_text(const CommandSpec* only) {

@@ -116,21 +116,20 @@ int campaign(const std::string& self, const Args& args) {
     // 1. Every schedule with at most `bound` preemptions.
     check::ExploreOptions options;
     options.preemption_bound = bound;
-    ExploreLimits limits;
-    limits.deadline =
+    options.deadline =
         Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(per_program * 4));
+    options.should_stop = [] { return stop_signal() != 0; };
     Progress progress("explore " + row.program);
     options.progress = [&](std::size_t runs, std::size_t) { progress.update(runs); };
-    const Explored slices = explore_in_slices(&program, nullptr, "", options, limits);
-    const check::ExploreResult& explored = slices.result;
-    interrupted = slices.interrupted;
+    const check::ExploreResult explored = check::explore(program, options);
+    interrupted = stop_signal() != 0 && !explored.complete && !explored.failure;
     progress.finish();
     row.explored = explored.executions;
     row.complete = explored.complete;
     row.bound = "<=" + std::to_string(bound);
     const std::string coverage = explored.complete || explored.failure
-                                     ? explored.coverage(options)
-                                     : (slices.interrupted ? "interrupted" : "stopped at its share of the budget") +
+                                     ? explored.coverage()
+                                     : (interrupted ? "interrupted" : "stopped at its share of the budget") +
                                            std::string(": not every schedule was explored");
     std::cout << "  " << row.program << ": " << coverage << " (" << explored.executions
               << " executions, " << std::fixed << std::setprecision(2) << explored.elapsed.count() << " s)\n";

@@ -115,12 +115,25 @@ model::Program read_program(const std::string& path) {
   }
 }
 
+std::string located(const std::string& path, const std::string& message, const std::string& prefix) {
+  if (message.rfind(prefix, 0) == 0) {
+    std::size_t at = prefix.size();
+    while (at < message.size() && message[at] >= '0' && message[at] <= '9') ++at;
+    if (at > prefix.size() && message.compare(at, 2, ": ") == 0) {
+      return path + ":" + message.substr(prefix.size(), at - prefix.size()) + ": " + message.substr(at + 2);
+    }
+  }
+  return path + ": " + message;
+}
+
+std::string read_checkpoint(const std::string& path) { return read_input(path, kMaxCheckpointBytes); }
+
 check::Trace read_trace(const std::string& path) {
   const std::string text = read_input(path, kMaxTraceBytes);
   try {
     return check::parse_trace(text);
   } catch (const check::TraceError& e) {
-    throw InputError(path + ": " + e.what());
+    throw InputError(located(path, e.what(), "trace line "));
   } catch (const model::ParseError& e) {
     throw InputError(path + ": " + e.what());
   } catch (const std::invalid_argument& e) {

@@ -31,8 +31,13 @@ void check_output_path(const std::string& path, const std::string& flag);
 
 // Parse errors as FILE:LINE:COLUMN: message (InputError).
 model::Program read_program(const std::string& path);
-// Trace errors as FILE: trace line N: message (InputError).
+// Trace errors as FILE:LINE: message (InputError).
 check::Trace read_trace(const std::string& path);
+// A checkpoint file's text, checked as text only (the explorer reads the rest).
+std::string read_checkpoint(const std::string& path);
+// "FILE:N: rest" for a message "<prefix>N: rest" (like "trace line 3: ..."),
+// else "FILE: message".
+std::string located(const std::string& path, const std::string& message, const std::string& prefix);
 
 // A fresh folder under $TMPDIR (or /tmp), removed with everything in it when
 // the object goes (or at remove()). Not copied; a forked child must leave it to

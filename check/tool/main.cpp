@@ -2,9 +2,11 @@
 //
 //   lockstep explore PROGRAM [--preemptions C] [--no-sleep-sets] [--budget SECONDS]
 //                    [--max-executions N] [--checkpoint FILE] [--workers N | --split K/N] [--out FILE]
+//                    [--trace-out FILE]
 //   lockstep explore --resume CHECKPOINT [--budget SECONDS] [--max-executions N] [--checkpoint FILE]
-//   lockstep random PROGRAM [--runs N] [--seed S] [--out FILE]
-//   lockstep pct PROGRAM [--runs N] [--depth D] [--seed S] [--out FILE]
+//                    [--workers N] [--out FILE] [--trace-out FILE]
+//   lockstep random PROGRAM [--runs N] [--seed S] [--out FILE] [--trace-out FILE]
+//   lockstep pct PROGRAM [--runs N] [--depth D] [--seed S] [--out FILE] [--trace-out FILE]
 //   lockstep replay TRACE [--then random|pct] [--seed S] [--depth D] [--out FILE] [--trace-out FILE]
 //   lockstep shrink TRACE [--out FILE]
 //   lockstep show TRACE [--svg FILE] [--html FILE]
@@ -44,7 +46,7 @@ int report_failure(const std::string& self, const check::Trace& failure, const s
 }
 
 SampleResult sample(const model::Program& program, bool pct, std::uint64_t runs, std::uint64_t seed, int depth,
-                    double budget_seconds, const std::string& progress_label) {
+                    double budget_seconds, const std::string& progress_label, bool keep_last) {
   SampleResult result;
   if (pct) {
     // PCT needs k, the decisions in a run: measure a run without preemptions,
@@ -71,8 +73,10 @@ SampleResult sample(const model::Program& program, bool pct, std::uint64_t runs,
     if (!run.predicted_deadlock.empty()) ++result.predicted_deadlocks;
     if (!run.passed()) {
       result.failure = check::make_trace(program, source->describe(), run);
+      if (keep_last) result.last = result.failure;
       break;
     }
+    if (keep_last && (i + 1 == runs || stop_signal() != 0)) result.last = check::make_trace(program, source->describe(), run);
     progress.update(result.runs);
     if (budget_seconds > 0 && progress.elapsed() >= budget_seconds) break;
   }
@@ -98,10 +102,16 @@ int random_or_pct(const std::string& self, const Args& args) {
   }
   const std::string out = args.text("out");
   check_output_path(out, "--out");
+  const std::string trace_out = args.has("trace-out") ? args.text("trace-out") : "";
+  if (!trace_out.empty()) check_output_path(trace_out, "--trace-out");
   const auto program = read_program(path);
   catch_stop_signals(true);
-  const SampleResult result = sample(program, pct, runs, seed, depth, 0, args.command);
+  const SampleResult result = sample(program, pct, runs, seed, depth, 0, args.command, !trace_out.empty());
   restore_default_signals();
+  if (result.last) {
+    write_output(trace_out, check::to_text(*result.last));
+    std::cout << args.command << ": run " << result.runs << "'s trace written to " << printable(trace_out) << "\n";
+  }
   if (result.failure) {
     std::cout << args.command << ": run " << result.runs << " of " << runs << " failed\n";
     return report_failure(self, *result.failure, out);

@@ -223,7 +223,15 @@ void EventLoop::finish(TaskControl& task, Outcome outcome) noexcept {
 
 namespace detail {
 
+namespace {
+thread_local UnretrievedErrorSink unretrieved_sink;
+}  // namespace
+
 void report_unretrieved(TaskId id, const std::string& name, const std::exception_ptr& error) noexcept {
+  if (unretrieved_sink.handler != nullptr) {
+    unretrieved_sink.handler(unretrieved_sink.context, id, name, error);
+    return;
+  }
   std::string what = "unknown exception";
   try {
     std::rethrow_exception(error);
@@ -237,4 +245,10 @@ void report_unretrieved(TaskId id, const std::string& name, const std::exception
 }
 
 }  // namespace detail
+UnretrievedErrorSink set_unretrieved_error_sink(UnretrievedErrorSink sink) noexcept {
+  const UnretrievedErrorSink before = detail::unretrieved_sink;
+  detail::unretrieved_sink = sink;
+  return before;
+}
+
 }  // namespace lockstep

@@ -21,6 +21,13 @@
 //
 // A scenario object is made afresh for every run (the factory), and must not
 // read anything but the loop and its own state: runs must replay exactly.
+//
+// A run fails when an invariant breaks, when a task is left unfinished (a
+// deadlock), or when one of your tasks fails with an exception that nobody
+// retrieved (awaited, or read through its handle) by the time its last handle
+// goes. `ScenarioSearch::report()` (or `ScenarioRun::describe()`) shows the
+// failing run: its message, a timeline of its steps, and the C++ that replays
+// it.
 #pragma once
 
 #include <cstdint>
@@ -48,11 +55,28 @@ class Scenario {
 };
 using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
 
+// One step of a scenario run.
+struct ScenarioStep {
+  TaskId task = 0;            // the task it ran (or a loop callback of, like "g3": gather's)
+  std::string ran;            // that entry: "t3", "g3"
+  std::string queue;          // the ready queue before it, front first: "t1,t3,g3"
+  std::uint32_t decision = 0; // the index chosen into it
+  Duration now{};             // the loop's virtual time after it
+};
+
 struct ScenarioRun {
   std::vector<std::uint32_t> decisions;
   std::vector<TaskId> schedule;        // the task each step ran
-  std::optional<std::string> failure;  // "step 7: <your message>", "at the end: ...", a deadlock, ...
-  [[nodiscard]] std::string describe() const;  // decisions, schedule and failure, one per line
+  std::vector<ScenarioStep> steps;
+  // "step 7: <your message>", "at the end: ...", a deadlock, or "step 4: task
+  // #2 failed and nobody retrieved its exception: <what()>".
+  std::optional<std::string> failure;
+  // The failure, a timeline (one row per step, one column per task), the
+  // decisions and schedule, and the C++ that replays the run.
+  [[nodiscard]] std::string describe() const;
+  [[nodiscard]] std::string timeline() const;
+  // "lockstep::check::VectorSource source({0, 1});\nauto run = lockstep::check::run_scenario(make, source);"
+  [[nodiscard]] std::string replay_code() const;
 };
 
 struct ScenarioOptions {
@@ -68,6 +92,10 @@ struct ScenarioSearch {
   bool complete = false;             // explore: the whole (bounded) tree
   std::optional<ScenarioRun> found;  // the first failing run
   std::optional<ScenarioRun> shrunk; // the same failure with the simplest schedule found
+  // "passed: 12 schedules, every one explored", or the failure: the shrunk
+  // run described in full (timeline and replay code), then the first one's
+  // decisions.
+  [[nodiscard]] std::string report() const;
 };
 
 // Every schedule (up to options.preemption_bound); sleep sets do not apply
