@@ -13,7 +13,7 @@ if [ -f "$WORK/build/build.ninja" ]; then
 else
   meson setup "$WORK/build" "${options[@]}"
 fi
-targets="program_schedule trace_parser program_parser"
+targets="program_schedule trace_parser program_parser checkpoint_reader argument_parser"
 ninja -C "$WORK/build" $(for t in $targets; do echo "fuzz/fuzz_$t"; done)
 for t in $targets; do
   cp "$WORK/build/fuzz/fuzz_$t" "$OUT/$t"

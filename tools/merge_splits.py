@@ -21,9 +21,9 @@ def read_share(out, k, n):
         status = int(open(os.path.join(out, f"share-{k}.status")).read().strip())
     except (OSError, ValueError) as e:
         return None, f"share {k}/{n}: no result ({e})"
-    counts = re.search(rf"^split {k}/{n}: (\d+) executions in (\d+) of (\d+) subtrees", text, re.M)
+    counts = re.search(r"^explored (\d+) executions in (\d+) of (\d+) subtrees", text, re.M)
     if counts is None:
-        return None, f"share {k}/{n}: exit {status}, no 'split {k}/{n}: ...' line"
+        return None, f"share {k}/{n}: exit {status}, no 'explored N executions in S of T subtrees' line"
     return {"status": status, "executions": int(counts.group(1)), "subtrees": int(counts.group(2)),
             "tree": int(counts.group(3)), "complete": f"share {k}/{n} complete" in text}, None
 
