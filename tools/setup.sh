@@ -6,9 +6,10 @@ LOCKSTEP_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 LOCKSTEP_PACKAGES=(
   meson ninja-build pkg-config cmake python3
-  g++ clang-19 libclang-rt-19-dev
+  g++ clang-19 libclang-rt-19-dev clang-tidy-19 clang-format-19
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   valgrind
+  chromium yamllint
 )
 
 lockstep_ensure_packages() {
