@@ -6,8 +6,8 @@
 Checks, failing with one line per mismatch:
   1. every folder in ARCHITECTURE.md's folder table exists, and every
      top-level folder of the tree is in the table;
-  2. every file or folder named (in backticks) in ARCHITECTURE.md or
-     README.md exists: a row's names are looked up under the row's folder,
+  2. every file or folder named (in backticks) in ARCHITECTURE.md,
+     README.md or CONTRIBUTING.md exists: a row's names are looked up under the row's folder,
      other names anywhere in the tree (`src/runner.cpp` matches
      check/src/runner.cpp);
   3. every program in examples/ is named in README.md.
@@ -19,7 +19,7 @@ import re
 import sys
 
 # Names the docs use for files a build or a run writes, not source files.
-GENERATED = {"lockstep.pc", "lockstep-check.pc", "lockstep-failure.trace", "compile_commands.json"}
+GENERATED = {"NN-what-breaks.mutant", "lockstep.pc", "lockstep-check.pc", "lockstep-failure.trace", "compile_commands.json"}
 PATH_EXTENSIONS = (".hpp", ".cpp", ".py", ".sh", ".md", ".prog", ".trace", ".mutant", ".build", ".txt",
                    ".png", ".svg", ".yml", ".yaml", ".in", ".cmake", ".dict", ".pc", ".json", ".html")
 TOKEN = re.compile(r"`([^`\s]+)`")
@@ -119,6 +119,7 @@ def main():
     problems = []
     check_architecture(root, paths, problems)
     check_readme(root, paths, problems)
+    check_names("CONTRIBUTING.md", open(os.path.join(root, "CONTRIBUTING.md"), encoding="utf-8").read(), paths, problems)
     for problem in problems:
         print(problem)
     print(f"{len(problems)} mismatch(es) between the docs and the tree")
