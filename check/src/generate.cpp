@@ -148,6 +148,7 @@ model::Program generate_program(std::uint64_t seed) {
       model::validate(p);
       return p;
     } catch (const std::invalid_argument&) {
+      continue;  // this seed's program broke a rule: try the next seed's
     }
   }
 }

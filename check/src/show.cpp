@@ -13,9 +13,10 @@ namespace {
 std::string holders_of(const model::StepRecord& step) {
   std::string out;
   for (std::size_t l = 0; l < step.locks.size(); ++l) {
-    if (!step.locks[l].locked) continue;
-    out += (out.empty() ? "" : " ") + std::string(1, model::lock_name(static_cast<int>(l))) + ":" +
-           (step.locks[l].holder ? "t" + std::to_string(*step.locks[l].holder) : std::string("?"));
+    const model::LockView& lock = step.locks[l];
+    if (!lock.locked) continue;
+    out += (out.empty() ? "" : " ") + std::string(1, model::lock_name(static_cast<int>(l))) + ":";
+    out += lock.holder ? "t" + std::to_string(*lock.holder) : std::string("?");
   }
   return out.empty() ? "-" : out;
 }

@@ -110,7 +110,7 @@ class Shrinker {
       : kind_(kind), make_lock_(make_lock), options_(options) {}
 
   // Runs a candidate; if it fails the same way, it becomes the best so far.
-  bool try_candidate(Candidate candidate) {
+  bool try_candidate(const Candidate& candidate) {
     try {
       model::validate(candidate.program);
     } catch (const std::invalid_argument&) {
@@ -139,7 +139,7 @@ class Shrinker {
       for (std::vector<Op>& ops : simpler_lists(best.program.tasks[t].ops)) {
         Candidate c = best;
         c.program.tasks[t].ops = std::move(ops);
-        if (try_candidate(std::move(c))) return true;
+        if (try_candidate(c)) return true;
       }
     }
     return false;

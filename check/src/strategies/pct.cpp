@@ -16,6 +16,7 @@ PctSource::PctSource(std::uint64_t seed, int depth, int max_tasks, std::size_t k
   // callbacks that serve it are scheduled independently.
   const std::size_t slots = static_cast<std::size_t>(max_tasks) * kKinds;
   std::vector<long> initial;
+  initial.reserve(slots);
   for (std::size_t i = 0; i < slots; ++i) initial.push_back(depth + static_cast<long>(i));
   for (std::size_t i = initial.size(); i > 1; --i) {
     std::swap(initial[i - 1], initial[random.next_u64() % i]);
