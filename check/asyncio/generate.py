@@ -54,6 +54,65 @@ WEIGHTS = {
 }
 
 
+# Hand-written shapes of programs that reach corners of the semantics, by name;
+# $t is a positive number of seconds, $t1 one more, $z zero or negative.
+SHAPES = {
+    "self-cancel": [
+        "task 1: acquire; cancel 1; yield; release | task 2: acquire; release",
+        "task 1: cancel 1; try { yield }; uncancel; acquire; release | task 2: acquire; yield; release",
+        "task 1: cancel 1; uncancel; yield; acquire; release | task 2: acquire; release",
+        "task 1: scoped { cancel 1; acquire b } | task 2: acquire b; yield; release b",
+        "task 1: cancel 1; acquire_timeout $t; release | task 2: acquire; sleep $t; release",
+        "task 1: cancel 1; acquire_timeout $z; try_acquire | task 2: yield",
+        "task 1: cancel 1; try { await 2 }; uncancel | task 2: yield; acquire; release",
+        "task 1: cancel 1; gather 2 3 | task 2: acquire; release | task 3: yield",
+    ],
+    "timeout-instant": [
+        "task 1: acquire; sleep $t; release | task 2: acquire_timeout $t; release | task 3: sleep $t; cancel 2",
+        "task 1: acquire; sleep $t; release | task 2: sleep $t; cancel 3 | task 3: acquire_timeout $t; release",
+        "task 1: scoped { sleep $t } | task 2: try { acquire_timeout $t }; release | task 3: sleep $t; release",
+        "task 1: acquire; sleep $t; release; cancel 2 | task 2: acquire_timeout $t; release",
+    ],
+    "timeout-edge": [
+        "task 1: acquire; yield; release | task 2: acquire_timeout $z; release | task 3: acquire_timeout $z",
+        "task 1: acquire_timeout $z; acquire | task 2: cancel 1; acquire_timeout $z",
+        "task 1: acquire; sleep $t1; release | task 2: sleep $t; acquire_timeout 1; release",
+        "task 1: acquire_timeout $z; yield | task 2: yield; cancel 1 | task 3: yield; yield",
+        "task 1: try { cancel 1; acquire_timeout $t }; acquire_timeout $t | task 2: acquire; sleep $t; release",
+    ],
+    "try-cancelled": [
+        "task 1: acquire; yield; cancel 2; cancel 3; release; try_acquire; release | task 2: acquire | task 3: acquire",
+        "task 1: acquire; yield; cancel 2; release; try_acquire | task 2: acquire; release | task 3: yield; try_acquire",
+        "task 1: try_acquire; yield; cancel 2; yield; release; yield; try_acquire | task 2: acquire_timeout 1",
+    ],
+    "gather-fail": [
+        "task 1: try { gather 2 3 }; acquire; release | task 2: acquire; yield; throw | task 3: acquire; release",
+        "task 1: gather 2 3 | task 2: yield; cancel 3 | task 3: sleep 1",
+        "task 1: try { gather 2 3 4 } | task 2: throw | task 3: throw | task 4: acquire; release",
+        "task 1: try { gather 3 2 }; uncancel | task 2: cancel 2; yield | task 3: yield",
+        "task 4: yield; cancel 1 | task 1: gather 2 3 | task 2: acquire; sleep 1; release | task 3: acquire; release",
+    ],
+    "await-swallow": [
+        "task 1: yield; cancel 2; await 2; acquire; release | task 2: try { sleep 2 }; acquire; release",
+        "task 1: try { await 2 }; release | task 2: acquire; try { yield; yield } | task 3: cancel 1",
+        "task 1: await 2 | task 2: try { acquire } ; uncancel; release | task 3: acquire; yield; cancel 1; release",
+    ],
+    "lock-order": [
+        "task 1: acquire a; yield; acquire b; release b; release a | task 2: acquire b; yield; acquire a; release a; release b",
+        "task 1: scoped a { yield; scoped b { yield } } | task 2: scoped b { yield; scoped a { yield } }",
+        "task 1: scoped a { yield; acquire b } | task 2: scoped b { yield; acquire_timeout a $t }",
+        "task 1: scoped a { yield; acquire b } | task 2: scoped b { yield; acquire c } | task 3: scoped c { yield; acquire a }",
+    ],
+    "guard-release": [
+        "task 1: scoped { yield; guard_release; yield } | task 2: acquire; release",
+        "task 1: scoped { release; yield } | task 2: acquire; yield; release",
+        "task 1: scoped { guard_release; guard_release; throw } | task 2: scoped { yield }",
+        "task 1: scoped { release; throw } | task 2: try { scoped { release; yield } }",
+        "task 1: scoped { yield; release } | task 2: scoped { guard_release; acquire } | task 3: release",
+    ],
+}
+
+
 class Gen:
     def __init__(self, rng: random.Random):
         self.rng = rng
@@ -146,69 +205,9 @@ class Gen:
         rng = self.rng
         t = self.seconds()
         z = rng.choice([0, -1, -5])
-        name = rng.choice(["self-cancel", "timeout-instant", "timeout-edge", "try-cancelled", "gather-fail",
-                           "await-swallow", "lock-order", "guard-release"])
-        if name == "self-cancel":
-            text = rng.choice([
-                "task 1: acquire; cancel 1; yield; release | task 2: acquire; release",
-                "task 1: cancel 1; try { yield }; uncancel; acquire; release | task 2: acquire; yield; release",
-                "task 1: cancel 1; uncancel; yield; acquire; release | task 2: acquire; release",
-                "task 1: scoped { cancel 1; acquire b } | task 2: acquire b; yield; release b",
-                f"task 1: cancel 1; acquire_timeout {t}; release | task 2: acquire; sleep {t}; release",
-                f"task 1: cancel 1; acquire_timeout {z}; try_acquire | task 2: yield",
-                "task 1: cancel 1; try { await 2 }; uncancel | task 2: yield; acquire; release",
-                "task 1: cancel 1; gather 2 3 | task 2: acquire; release | task 3: yield",
-            ])
-        elif name == "timeout-instant":
-            text = rng.choice([
-                f"task 1: acquire; sleep {t}; release | task 2: acquire_timeout {t}; release | task 3: sleep {t}; cancel 2",
-                f"task 1: acquire; sleep {t}; release | task 2: sleep {t}; cancel 3 | task 3: acquire_timeout {t}; release",
-                f"task 1: scoped {{ sleep {t} }} | task 2: try {{ acquire_timeout {t} }}; release | task 3: sleep {t}; release",
-                f"task 1: acquire; sleep {t}; release; cancel 2 | task 2: acquire_timeout {t}; release",
-            ])
-        elif name == "timeout-edge":
-            text = rng.choice([
-                f"task 1: acquire; yield; release | task 2: acquire_timeout {z}; release | task 3: acquire_timeout {z}",
-                f"task 1: acquire_timeout {z}; acquire | task 2: cancel 1; acquire_timeout {z}",
-                f"task 1: acquire; sleep {t + 1}; release | task 2: sleep {t}; acquire_timeout 1; release",
-                f"task 1: acquire_timeout {z}; yield | task 2: yield; cancel 1 | task 3: yield; yield",
-                f"task 1: try {{ cancel 1; acquire_timeout {t} }}; acquire_timeout {t} | task 2: acquire; sleep {t}; release",
-            ])
-        elif name == "try-cancelled":
-            text = rng.choice([
-                "task 1: acquire; yield; cancel 2; cancel 3; release; try_acquire; release | task 2: acquire | task 3: acquire",
-                "task 1: acquire; yield; cancel 2; release; try_acquire | task 2: acquire; release | task 3: yield; try_acquire",
-                "task 1: try_acquire; yield; cancel 2; yield; release; yield; try_acquire | task 2: acquire_timeout 1",
-            ])
-        elif name == "gather-fail":
-            text = rng.choice([
-                "task 1: try { gather 2 3 }; acquire; release | task 2: acquire; yield; throw | task 3: acquire; release",
-                "task 1: gather 2 3 | task 2: yield; cancel 3 | task 3: sleep 1",
-                "task 1: try { gather 2 3 4 } | task 2: throw | task 3: throw | task 4: acquire; release",
-                "task 1: try { gather 3 2 }; uncancel | task 2: cancel 2; yield | task 3: yield",
-                "task 4: yield; cancel 1 | task 1: gather 2 3 | task 2: acquire; sleep 1; release | task 3: acquire; release",
-            ])
-        elif name == "await-swallow":
-            text = rng.choice([
-                "task 1: yield; cancel 2; await 2; acquire; release | task 2: try { sleep 2 }; acquire; release",
-                "task 1: try { await 2 }; release | task 2: acquire; try { yield; yield } | task 3: cancel 1",
-                "task 1: await 2 | task 2: try { acquire } ; uncancel; release | task 3: acquire; yield; cancel 1; release",
-            ])
-        elif name == "lock-order":
-            text = rng.choice([
-                "task 1: acquire a; yield; acquire b; release b; release a | task 2: acquire b; yield; acquire a; release a; release b",
-                "task 1: scoped a { yield; scoped b { yield } } | task 2: scoped b { yield; scoped a { yield } }",
-                f"task 1: scoped a {{ yield; acquire b }} | task 2: scoped b {{ yield; acquire_timeout a {t} }}",
-                "task 1: scoped a { yield; acquire b } | task 2: scoped b { yield; acquire c } | task 3: scoped c { yield; acquire a }",
-            ])
-        else:  # guard-release
-            text = rng.choice([
-                "task 1: scoped { yield; guard_release; yield } | task 2: acquire; release",
-                "task 1: scoped { release; yield } | task 2: acquire; yield; release",
-                "task 1: scoped { guard_release; guard_release; throw } | task 2: scoped { yield }",
-                "task 1: scoped { release; throw } | task 2: try { scoped { release; yield } }",
-                "task 1: scoped { yield; release } | task 2: scoped { guard_release; acquire } | task 3: release",
-            ])
+        name = rng.choice(list(SHAPES))
+        text = rng.choice(SHAPES[name])
+        text = text.replace("$t1", str(t + 1)).replace("$t", str(t)).replace("$z", str(z))
         # Shapes are written with task lines in any order; number them 1..n.
         parts = text.split(" | ")
         parts.sort(key=lambda p: int(p.split(":")[0].split()[1]))
