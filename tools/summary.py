@@ -14,7 +14,8 @@ As a library:
     import summary
     line = summary.read(output_text, "campaign")   # the dict; SummaryError if missing
 As a command:
-    python3 tools/summary.py get FILE NAME KEY      prints the value of KEY (JSON for non-strings)
+    python3 tools/summary.py get FILE NAME KEY      prints the value of KEY (JSON for non-strings;
+                                                    a list one item a line)
     python3 tools/summary.py print NAME KEY=VALUE...  prints a summary line (VALUE: a JSON value,
                                                       else a string), for shell scripts
 Exit status 2 (with the reason on stderr) when the line is missing or malformed.
@@ -77,7 +78,11 @@ def main(argv):
         except (OSError, SummaryError) as e:
             print(f"summary.py: {argv[2]}: {e}", file=sys.stderr)
             return 2
-        print(value if isinstance(value, str) else json.dumps(value))
+        if isinstance(value, list):
+            for item in value:
+                print(item if isinstance(item, str) else json.dumps(item))
+        else:
+            print(value if isinstance(value, str) else json.dumps(value))
         return 0
     if len(argv) >= 3 and argv[1] == "print" and all("=" in a for a in argv[3:]):
         fields = {}
