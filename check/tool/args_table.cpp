@@ -101,7 +101,8 @@ CommandSpec random_spec() {
 }
 
 CommandSpec pct_spec() {
-  CommandSpec c = command("pct", "PROGRAM", "PCT schedules of PROGRAM (probabilistic concurrency testing, bug depth D)");
+  CommandSpec c =
+      command("pct", "PROGRAM", "PCT schedules of PROGRAM (probabilistic concurrency testing, bug depth D)");
   c.flags = {runs_flag(), depth_flag("the bug depth PCT aims at"), seed_flag("the first run's seed"), out_flag(),
              trace_out_flag("write the last run's trace here (the failing one on a failure), pass or fail")};
   c.notes = {"S + N - 1 must not pass 18446744073709551615"};
@@ -110,7 +111,8 @@ CommandSpec pct_spec() {
 
 CommandSpec replay_spec() {
   CommandSpec c = command("replay", "TRACE", "re-run a trace and check every recorded step (TRACE: a trace file)");
-  FlagSpec then = of_kind(FlagKind::text, "then", "STRATEGY", "", "after the recorded decisions, go on with random or pct");
+  FlagSpec then =
+      of_kind(FlagKind::text, "then", "STRATEGY", "", "after the recorded decisions, go on with random or pct");
   then.choices = {"random", "pct"};
   c.flags = {then, seed_flag("the seed of --then's strategy"), depth_flag("the depth of --then pct"), out_flag(),
              trace_out_flag("write the whole run's trace here, pass or fail")};

@@ -60,7 +60,8 @@ check::ExploreResult explore_program(const model::Program& program, const std::s
                                      double seconds) {
   check::ExploreOptions options;
   options.preemption_bound = bound;
-  options.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  options.deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   options.should_stop = [] { return stop_signal() != 0; };
   Progress progress("explore " + name);
   options.progress = [&](std::size_t runs, std::size_t) { progress.update(runs); };

@@ -49,7 +49,8 @@ void check_generated(GeneratedPhase& phase, std::uint64_t s, int bound) {
 
 CampaignRow generated_row(std::uint64_t seed, double budget, int bound, CampaignState& state) {
   GeneratedPhase phase;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(budget));
   Progress progress("generated programs");
   for (std::uint64_t s = seed; Clock::now() < deadline && !phase.failure; ++s) {
     if (stop_signal() != 0) {
