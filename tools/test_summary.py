@@ -4,7 +4,12 @@ on recorded `lockstep explore --split K/N` outputs in the summary-line form the
 explore command prints (a share that passes, one that fails, one cut short, one
 without a summary line, one for the wrong share, subtrees that do not add up).
 
-usage: test_summary.py   (exit 0 if every check holds)
+With LOCKSTEP (the command), also that its summary lines are JSON that reads
+back exactly, for a program file whose name holds a quote, a backslash, a tab,
+a control byte, UTF-8 and a byte that is not UTF-8; and tools/count_results.py
+on a JUnit log with a skipped test (counted as skipped, never as passed).
+
+usage: test_summary.py [LOCKSTEP]   (exit 0 if every check holds)
 """
 import json
 import os
@@ -97,7 +102,50 @@ def test_merge():
     expect(code == 2, "subtrees that do not add up to the tree are refused")
 
 
+def test_count_results():
+    junit = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites><testsuite name="unit" tests="3">
+<testcase classname="lockstep:unit" name="lock"/>
+<testcase classname="lockstep:check" name="show --html in a real browser"><skipped/></testcase>
+<testcase classname="lockstep:unit" name="loop"><failure/></testcase>
+</testsuite></testsuites>
+"""
+    with tempfile.TemporaryDirectory() as scratch:
+        path = os.path.join(scratch, "t.junit.xml")
+        with open(path, "w") as f:
+            f.write(junit)
+        done = subprocess.run([sys.executable, os.path.join(here, "count_results.py"), path, "1"],
+                              capture_output=True, text=True)
+        line = summary.read(done.stdout, "count_results")
+        expect((line["passed"], line["failed"], line["skipped"]) == (1, 1, 1),
+               f"count_results: a skipped test is skipped, not passed ({line})")
+        expect(line["skipped_tests"] == ["lockstep:check / show --html in a real browser"],
+               "count_results names the skipped test")
+        done = subprocess.run([sys.executable, os.path.join(here, "count_results.py"), path + ".missing", "0"],
+                              capture_output=True, text=True)
+        expect(summary.read(done.stdout, "count_results")["failed"] == 1, "count_results: a missing log is a failure")
+
+
+def test_lockstep_escapes(lockstep):
+    name = b'a"b\\c\td\x01\xc3\xa9\xff.prog'
+    with tempfile.TemporaryDirectory() as scratch:
+        with open(os.path.join(os.fsencode(scratch), name), "w") as f:
+            f.write("task 1: acquire; release\n")
+        done = subprocess.run([lockstep, "random", name, "--runs", "2"], cwd=scratch, capture_output=True)
+    last = done.stdout.decode("utf-8").splitlines()[-1]
+    try:
+        line = summary.read(last, "random")
+    except summary.SummaryError as e:
+        expect(False, f"lockstep random's summary line reads ({e}: {last})")
+        return
+    expect(line["program"] == 'a"b\\c\td\x01\u00e9\ufffd.prog' and line["verdict"] == "pass" and line["runs"] == 2,
+           f"lockstep random's summary line escapes the program's name ({last})")
+
+
 test_reader()
 test_merge()
+test_count_results()
+if len(sys.argv) > 1:
+    test_lockstep_escapes(os.path.abspath(sys.argv[1]))
 print(f"{len(failures)} checks failed" if failures else "all checks hold")
 sys.exit(1 if failures else 0)
