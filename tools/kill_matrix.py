@@ -2,6 +2,11 @@
 """The kill matrix: every mutant of mutants/ against every technique, with a
 fixed budget, plus the real core against every technique (no false alarms).
 
+Every technique's result is read from its tool's JSON summary line
+(tools/summary.py; GoogleTest's JSON report for the unit tests), except
+RapidCheck's and libFuzzer's own output. Ends with its own summary line,
+{"summary":"kill_matrix","verdict":"pass"|"fail","subjects":N,...}.
+
 Techniques: the main job (`lockstep campaign`, tools/main.sh, run with the
 mutant's lockstep command build/gcc/check/tests/lockstep-NAME), bounded
 exhaustive exploration, PCT, random schedules, the RapidCheck properties,
@@ -319,8 +324,8 @@ lines = ["# Kill matrix", "",
          f"Generated {datetime.date.today().isoformat()} at commit `{commit}` by `{command}`",
          f"(after `bash tools/test.sh`, which builds {os.path.relpath(build, root)} and {os.path.relpath(args.fuzz_build, root)}).",
          f"Budgets: the main job is `lockstep campaign --budget {main_budget:g} --seed 1` over check/programs/ with the",
-         "mutant's own lockstep command (killed iff it exits 1; the time is to the first failure it prints, else to its",
-         f"end); exploration up to 3 preemptions; {runs} random and {runs} PCT (depth 2 and 3) runs per program over",
+         "mutant's own lockstep command (killed iff it exits 1 and its summary line says fail; the time is when it found",
+         f"the failure, its summary line's first_failure_s); exploration up to 3 preemptions; {runs} random and {runs} PCT (depth 2 and 3) runs per program over",
          f"the {len(programs)} standard programs in check/programs/; RapidCheck ({1500 if args.quick else 5000} cases) at seeds",
          f"{', '.join(map(str, rc_seeds))}, the properties and the model-based test apart (killed if some seed falsifies it;",
          f"the cell says at how many); libFuzzer {fuzz_seconds} s from an empty corpus with ASan + UBSan; the CPython",
