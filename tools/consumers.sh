@@ -11,6 +11,8 @@
 # The consumers compile at -O0, where a chain of 100,000 awaits overflows the
 # stack unless the flags the packages carry reach them.
 # Prints "consumer NAME: ok" per consumer; exits non-zero at the first failure.
+# The last line, on success, is its summary line (tools/summary.py):
+#   {"summary":"consumers","verdict":"pass","consumers":3,"names":[...],"compilers":[...]}
 # CXX (default g++) builds lockstep and the consumers; LOCKSTEP_KEEP_TMP=1
 # keeps the temporary folder for a look.
 set -euo pipefail
@@ -102,3 +104,6 @@ print("lockstep's targets in the subproject build: " + ", ".join(sorted(t["name"
 EOF
 quietly meson-run.log "$dir/build/consumer"
 echo "consumer meson_subproject: ok"
+python3 "$root/tools/summary.py" print consumers verdict=pass consumers=3 \
+  names='["pkgconfig","cmake","meson_subproject"]' \
+  compilers="$(python3 -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "${compilers[@]}")"

@@ -6,7 +6,9 @@
 # execs, exec/s, coverage, new corpus entries, and crashes with their traces.
 #
 #   bash tools/fuzz.sh [SECONDS] [TARGET...]
-# Exit status 1 if a target crashed.
+# Exit status 1 if a target crashed. The last line is the summary line
+# (tools/summary.py): {"summary":"fuzz","verdict":"pass"|"fail","targets":N,
+# "seconds":S,"crashed":[TARGET...],"execs":{TARGET:N-or-null}}.
 set -uo pipefail
 source "$(dirname "$0")/setup.sh"
 lockstep_ensure_packages || exit 1
@@ -64,6 +66,8 @@ done
 echo
 printf '%-18s %12s %10s %8s %12s %8s\n' target execs exec/s cov "corpus +/-" crashes
 crashed=0
+crashed_targets=()
+execs_json=""
 for t in "${targets[@]}"; do
   last=$(status_of "$t")
   execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
@@ -72,8 +76,10 @@ for t in "${targets[@]}"; do
   after=$(ls "$corpora/$t" | wc -l)
   crashes=$(ls "$work/$t" | grep -cE '^(crash|leak|timeout|oom)-' )
   printf '%-18s %12s %10s %8s %12s %8s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$((after - before[$t]))" "$crashes"
+  execs_json+="${execs_json:+,}\"$t\":${execs:-null}"
   if [ "$crashes" -gt 0 ]; then
     crashed=1
+    crashed_targets+=("\"$t\"")
     for crash in "$work/$t"/crash-* "$work/$t"/leak-* "$work/$t"/timeout-* "$work/$t"/oom-*; do
       [ -f "$crash" ] || continue
       case "$crash" in *.trace) continue ;; esac
@@ -83,4 +89,7 @@ for t in "${targets[@]}"; do
   fi
 done
 echo "corpora: $corpora (merged and minimised); logs: $work"
+crashed_json=$(IFS=,; echo "[${crashed_targets[*]}]")
+python3 "$LOCKSTEP_ROOT/tools/summary.py" print fuzz verdict="$([ $crashed -eq 0 ] && echo pass || echo fail)" \
+  targets="${#targets[@]}" seconds="$seconds" crashed="$crashed_json" execs="{$execs_json}"
 exit $crashed

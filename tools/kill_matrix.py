@@ -2,6 +2,11 @@
 """The kill matrix: every mutant of mutants/ against every technique, with a
 fixed budget, plus the real core against every technique (no false alarms).
 
+Every technique's result is read from its tool's JSON summary line
+(tools/summary.py; GoogleTest's JSON report for the unit tests), except
+RapidCheck's and libFuzzer's own output. Ends with its own summary line,
+{"summary":"kill_matrix","verdict":"pass"|"fail","subjects":N,...}.
+
 Techniques: the main job (`lockstep campaign`, tools/main.sh, run with the
 mutant's lockstep command build/gcc/check/tests/lockstep-NAME), bounded
 exhaustive exploration, PCT, random schedules, the RapidCheck properties,
@@ -29,6 +34,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import summary  # noqa: E402  tools/summary.py: the tools' JSON summary lines
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 parser = argparse.ArgumentParser()
@@ -84,48 +92,46 @@ def run(cmd, env=None, timeout=1800, cwd=None):
 
 def main_job(subject):
     """The main job (tools/main.sh's `lockstep campaign`) with the subject's
-    lockstep command: killed iff it exits 1. The time is to the first failure
-    the campaign prints (a program's exploration stopping at it), else to the
-    end of the run (a failure found by PCT or random schedules is printed at
-    the end)."""
+    lockstep command: killed iff it exits 1 and its summary line says fail.
+    The time is the campaign's own first_failure_s (when it found the failure),
+    else the whole run's."""
     exe = os.path.join(build, "check", "lockstep") if subject is None else \
         os.path.join(build, "check", "tests", f"lockstep-{subject}")
     if not os.path.exists(exe):
         return None, "not built"
     with tempfile.TemporaryDirectory() as scratch:
-        start = time.monotonic()
-        first = None
-        lines = []
-        # Line-buffered, so that each line is timed when it is printed.
-        line_buffered = ["stdbuf", "-oL"] if shutil.which("stdbuf") else []
-        proc = subprocess.Popen(line_buffered + [exe, "campaign", "--programs", os.path.join(root, "check/programs"),
-                                 "--budget", f"{main_budget:g}", "--seed", "1",
-                                 "--out", os.path.join(scratch, "failure.trace")],
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=scratch)
         try:
-            for line in proc.stdout:
-                lines.append(line)
-                if first is None and re.search(r"stopped at the first failure|FAILED|^FAILURE", line):
-                    first = time.monotonic() - start
-            code = proc.wait(timeout=max(600, main_budget * 10))
+            code, out, total = run([exe, "campaign", "--programs", os.path.join(root, "check/programs"),
+                                    "--budget", f"{main_budget:g}", "--seed", "1",
+                                    "--out", os.path.join(scratch, "failure.trace")],
+                                   timeout=max(600, main_budget * 10), cwd=scratch)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            code = None
-        total = time.monotonic() - start
-    out = "".join(lines)
-    if code not in (0, 1):
-        return False, f"exit {code}" if code is not None else "timed out"
+            return False, "timed out"
+    try:
+        line = summary.read(out, "campaign", required=("verdict", "failure"))
+    except summary.SummaryError as e:
+        return False, f"exit {code}, {e}"
+    if code not in (0, 1) or (code == 1) != (line["verdict"] == "fail"):
+        return False, f"exit {code}, verdict {line['verdict']}"
     killed = code == 1
-    m = re.search(r"^FAILURE: ([a-z-]+)", out, re.M)
-    row = re.search(r"^(\S+\.prog|generated:\d+)\s.*\s([a-z-]+) \((explore|pct|random)[^)]*\)$", out, re.M)
-    what = (m.group(1) if m else "failure") + (f" in {row.group(1)} ({row.group(3)})" if row else "")
-    return killed, cell(killed, first if first is not None else total, what, shrunk_size(out))
+    what = f"{line['failure']} in {line.get('failing_program')} ({line.get('technique')})" if killed else ""
+    seconds = line.get("first_failure_s") if killed and line.get("first_failure_s") is not None else total
+    return killed, cell(killed, seconds, what, shrunk_size(line))
 
 
-def shrunk_size(text):
-    m = re.search(r"shrunk: (\d+) tasks?, (\d+) operations?, (\d+) decisions?, (\d+) steps?, (\d+) preemptions?", text)
-    return f"{m.group(1)}t {m.group(2)}op {m.group(5)}p" if m else ""
+def shrunk_size(line):
+    """"2t 5op 0p" from a summary line's shrunk_* fields, or ""."""
+    if line.get("shrunk_tasks") is None:
+        return ""
+    return f"{line['shrunk_tasks']}t {line['shrunk_operations']}op {line['shrunk_preemptions']}p"
+
+
+def hunt_summary(out, code):
+    """The hunt's summary line, or None (then the cell says so, never killed)."""
+    try:
+        return summary.read(out, "hunt", required=("verdict", "failure"))
+    except summary.SummaryError:
+        return None
 
 
 def cell(killed, seconds, runs_text, size=""):
@@ -136,21 +142,27 @@ def cell(killed, seconds, runs_text, size=""):
 
 
 def unit(subject):
+    """The unit tests (GoogleTest, read from its JSON report): killed iff a test fails."""
     if subject is None:
         exes = [os.path.join(build, "tests", f"{n}_test") for n in ("loop", "lock", "lock_misuse", "regression")]
     else:
         exes = [os.path.join(build, "tests", f"unit-{subject}")]
+    if not all(os.path.exists(exe) for exe in exes):
+        return None, "not built"
     failed, total, seconds = 0, 0, 0.0
     for exe in exes:
-        code, out, s = run([exe, "--gtest_brief=1"])
+        with tempfile.TemporaryDirectory() as scratch:
+            report = os.path.join(scratch, "report.json")
+            code, out, s = run([exe, "--gtest_brief=1", f"--gtest_output=json:{report}"])
+            try:
+                with open(report, encoding="utf-8") as f:
+                    counts = json.load(f)
+                total += counts["tests"]
+                failed += counts["failures"] + counts.get("errors", 0)
+            except (OSError, ValueError, KeyError):
+                failed += 1  # crashed before gtest could report
+                total += 1
         seconds += s
-        ran = re.search(r"\[==========\] (\d+) tests? from", out)
-        passed = re.search(r"\[  PASSED  \] (\d+) tests?", out)
-        if ran and passed:
-            total += int(ran.group(1))
-            failed += int(ran.group(1)) - int(passed.group(1))
-        elif code != 0:
-            failed += 1  # crashed before gtest could report
     return failed > 0, cell(failed > 0, seconds, f"{failed} of {total} tests fail")
 
 
@@ -160,18 +172,22 @@ def hunt_exe(subject):
 
 def explore(subject):
     code, out, s = run([hunt_exe(subject), "--explore", "--max-bound", "3"] + programs)
-    m = re.search(r"found at preemption bound (\d+) .* after (\d+) executions", out)
-    killed = code == 0 and m is not None
-    size = re.search(r"shrunk: (\d+) tasks?, (\d+) operations?, (\d+) decisions?, (\d+) steps?, (\d+) preemptions?", out)
-    size_text = f"{size.group(1)}t {size.group(2)}op {size.group(5)}p" if size else ""
-    return killed, cell(killed, s, f"bound {m.group(1)}, {m.group(2)} executions" if m else "", size_text)
+    line = hunt_summary(out, code)
+    if line is None:
+        return None, f"no hunt summary line (exit {code})"
+    killed = code == 0 and line["verdict"] == "pass" and line["failure"] is not None
+    what = f"bound {line['bound']}, {line['executions']} executions" if killed else ""
+    return killed, cell(killed, s, what, shrunk_size(line))
 
 
 def sample(subject, strategy):
     expect = "clean" if subject is None else "killed"
     code, out, s = run([hunt_exe(subject), "--expect", expect, "--strategy", strategy, "--runs", str(runs)] + programs)
-    m = re.search(r"failure after (\d+) runs", out)
-    return m is not None, cell(m is not None, s, f"run {m.group(1)}" if m else "", shrunk_size(out))
+    line = hunt_summary(out, code)
+    if line is None:
+        return None, f"no hunt summary line (exit {code})"
+    killed = line["failure"] is not None
+    return killed, cell(killed, s, f"run {line['runs']}" if killed else "", shrunk_size(line))
 
 
 def rapidcheck_once(exe, gtest_filter, seed):
@@ -228,10 +244,10 @@ def differential(subject):
     code, out, s = run([python, os.path.join(root, "check/tests/asyncio_differential.py"), exe, "--no-model",
                         "--python", python, "--generated", str(differential_programs), "--show", "0"])
     try:
-        summary = json.loads(out.strip().splitlines()[-1])
-        verdict = next(iter(summary["pythons"].values()))
-    except (ValueError, IndexError, KeyError, StopIteration):
-        return None, f"no summary (exit {code})"
+        line = summary.read(out, "asyncio_differential", required=("pythons", "cases"))
+        verdict = next(iter(line["pythons"].values()))
+    except (summary.SummaryError, StopIteration) as e:
+        return None, f"no summary (exit {code}: {e})"
     if verdict["unmappable"]:
         return None, f"{verdict['unmappable']} cases the oracle cannot map"
     killed = verdict["mismatches"] > 0
@@ -239,7 +255,7 @@ def differential(subject):
     if killed:
         name, _, decisions = (verdict["first_mismatch"] or "").partition(" / decisions ")
         first = f", first {name} ({'FIFO' if decisions == 'none' else 'random decisions'})"
-    return killed, cell(killed, s, f"{verdict['mismatches']} of {summary['cases']} cases{first}")
+    return killed, cell(killed, s, f"{verdict['mismatches']} of {line['cases']} cases{first}")
 
 
 def fuzz(subject):
@@ -290,12 +306,15 @@ for subject in subjects:
         cells.append(text)
         if subject is None and killed:
             problems.append(f"false alarm: the real core fails {title}")
-        if subject is None and title == differential_title and killed is None:
-            problems.append(f"the real core's differential did not run ({text})")
+        if subject is None and killed is None and (title == differential_title or text.startswith("no ")):
+            problems.append(f"the real core's {title} did not run ({text})")
         if subject is None and title == main_title and not killed and text != "survived":
             problems.append(f"the real core's main job does not pass ({text})")
+        # Required: the main job, and exploration and the properties where built
+        # (None with "no ... summary line" is a tool that did not report: not a kill).
+        required = title.startswith("explore") or title == "RapidCheck"
         if subject is not None and not killed and (title == main_title or (
-                killed is False and (title.startswith("explore") or title == "RapidCheck"))):
+                required and (killed is False or text.startswith("no ")))):
             problems.append(f"{subject} survives {title}" + (f" ({text})" if killed is None else ""))
     if subject is None:
         cells = ["passes" if c == "survived" else c for c in cells]
@@ -310,8 +329,9 @@ lines = ["# Kill matrix", "",
          f"Generated {datetime.date.today().isoformat()} at commit `{commit}` by `{command}`",
          f"(after `bash tools/test.sh`, which builds {os.path.relpath(build, root)} and {os.path.relpath(args.fuzz_build, root)}).",
          f"Budgets: the main job is `lockstep campaign --budget {main_budget:g} --seed 1` over check/programs/ with the",
-         "mutant's own lockstep command (killed iff it exits 1; the time is to the first failure it prints, else to its",
-         f"end); exploration up to 3 preemptions; {runs} random and {runs} PCT (depth 2 and 3) runs per program over",
+         "mutant's own lockstep command (killed iff it exits 1 and its summary line says fail; the time is",
+         f"when it found the failure, its summary line's first_failure_s); exploration up to 3 preemptions; {runs} random",
+         f"and {runs} PCT (depth 2 and 3) runs per program over",
          f"the {len(programs)} standard programs in check/programs/; RapidCheck ({1500 if args.quick else 5000} cases) at seeds",
          f"{', '.join(map(str, rc_seeds))}, the properties and the model-based test apart (killed if some seed falsifies it;",
          f"the cell says at how many); libFuzzer {fuzz_seconds} s from an empty corpus with ASan + UBSan; the CPython",
@@ -337,4 +357,6 @@ if args.out:
     with open(args.out, "w", encoding="utf-8") as f:
         f.write(text)
 print(text)
+print(summary.line("kill_matrix", {"verdict": "fail" if problems else "pass", "subjects": len(rows),
+                                   "mutants": len(mutants), "quick": args.quick, "problems": problems}))
 sys.exit(1 if problems else 0)

@@ -4,6 +4,10 @@
 # bound and runs PCT and random schedules for a time budget (default 60 s),
 # ending with one table. Extra arguments go to `lockstep campaign`, e.g.
 #   bash tools/main.sh --budget 600 --preemptions 3
+# The last line is main's summary line (tools/summary.py), read from the
+# campaign's own: {"summary":"main","verdict":"pass"|"fail"|"interrupted"|"error",
+# "campaign_exit":N,"programs":N,"generated_programs":N,"executions":N,"failure":KIND-or-null}.
+# The exit status is the campaign's.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 lockstep_ensure_packages
@@ -13,4 +17,17 @@ echo "== the seed example"
 "$LOCKSTEP_ROOT/build/gcc/examples/workers"
 echo "== the verification campaign"
 cd "$LOCKSTEP_ROOT"
-exec build/gcc/check/lockstep campaign --programs check/programs "$@"
+log=$(mktemp "${TMPDIR:-/tmp}/lockstep-main.XXXXXX")
+trap 'rm -f "$log"' EXIT
+status=0
+# tee -i: a Ctrl-C reaches the campaign (which reports and stops), not the copy.
+build/gcc/check/lockstep campaign --programs check/programs "$@" | tee -i "$log" || status=$?
+field() { python3 tools/summary.py get "$log" campaign "$1"; }
+if verdict=$(field verdict); then
+  python3 tools/summary.py print main verdict="$verdict" campaign_exit="$status" programs="$(field programs)" \
+    generated_programs="$(field generated_programs)" executions="$(field executions)" failure="$(field failure)"
+else
+  python3 tools/summary.py print main verdict=error campaign_exit="$status"
+  [ "$status" -ne 0 ] || status=2
+fi
+exit "$status"

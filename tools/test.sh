@@ -10,7 +10,10 @@
 #      out-of-tree consumers: pkg-config, CMake, meson subproject
 #      (tools/consumers.sh).
 # Ends with one line "N passed, N failed" counting test cases (each GoogleTest
-# case counts on its own) and exits non-zero if anything failed.
+# case counts on its own; the stages 4-6 count what their summary lines say)
+# and exits non-zero if anything failed. A skipped test is listed and counted
+# apart, never as passed ("N passed, N failed, N skipped"), and fails the
+# command too, since tools/setup.sh installs every dependency.
 set -uo pipefail
 source "$(dirname "$0")/setup.sh"
 lockstep_ensure_packages || exit 1
@@ -21,6 +24,13 @@ export MESON_TESTTHREADS=${MESON_TESTTHREADS:-2}
 
 total_passed=0
 total_failed=0
+skipped_tests=()
+
+# summary_field FILE NAME KEY: KEY of tool NAME's summary line in FILE
+# (tools/summary.py); fails, saying why, if the line or the key is missing.
+summary_field() {
+  python3 "$LOCKSTEP_ROOT/tools/summary.py" get "$@"
+}
 
 # run_meson_tests LABEL BUILD_DIR LOGBASE [meson test args...]
 run_meson_tests() {
@@ -28,18 +38,28 @@ run_meson_tests() {
   shift 3
   echo "== $label"
   local status=0
+  # meson names the log LOGBASE.junit.xml, or LOGBASE-SETUP.junit.xml with --setup:
+  # remove the old ones so that a run that wrote none cannot be read from an earlier one.
+  rm -f "$dir/meson-logs/$logbase".junit.xml "$dir/meson-logs/$logbase"-*.junit.xml
   meson test -C "$dir" --logbase "$logbase" --print-errorlogs "$@" >"$dir/test-output.txt" 2>&1 || status=$?
   grep -E "^ *[0-9]+/[0-9]+ " "$dir/test-output.txt" | sed 's/^/   /'
-  local counts
-  # meson appends the wrapper's name to the log base (valgrind-valgrind.junit.xml).
-  local junit
-  junit=$(ls -t "$dir/meson-logs/$logbase"*.junit.xml 2>/dev/null | head -n 1)
-  counts=$(python3 "$LOCKSTEP_ROOT/tools/count_results.py" "${junit:-/nonexistent}" "$status")
-  local passed=${counts% *} failed=${counts#* }
+  local junit counts=$dir/test-counts.txt
+  junit=$(ls "$dir/meson-logs/$logbase".junit.xml "$dir/meson-logs/$logbase"-*.junit.xml 2>/dev/null | head -n 1)
+  python3 "$LOCKSTEP_ROOT/tools/count_results.py" "${junit:-/nonexistent}" "$status" >"$counts"
+  local passed failed skipped name
+  passed=$(summary_field "$counts" count_results passed) || passed=0
+  failed=$(summary_field "$counts" count_results failed) || failed=1
+  skipped=$(summary_field "$counts" count_results skipped) || skipped=0
   if [ "$failed" -ne 0 ]; then
     sed -n '/^--- /,$p' "$dir/test-output.txt" | tail -n 80
   fi
-  echo "   $label: $passed passed, $failed failed"
+  if [ "$skipped" -ne 0 ]; then
+    while IFS= read -r name; do
+      echo "   SKIPPED: $name"
+      skipped_tests+=("$label: $name")
+    done < <(summary_field "$counts" count_results skipped_tests)
+  fi
+  echo "   $label: $passed passed, $failed failed$([ "$skipped" -eq 0 ] || echo ", $skipped skipped")"
   total_passed=$((total_passed + passed))
   total_failed=$((total_failed + failed))
 }
@@ -59,9 +79,9 @@ build() {
 
 if build "g++" build/gcc g++ -Dwerror=true; then
   run_meson_tests "g++" build/gcc testlog
+  # The root meson.build's test setup 'valgrind' (memcheck; a leak or an error fails the test).
   run_meson_tests "valgrind memcheck (g++ build, unit tests)" build/gcc valgrind \
-    --wrapper "valgrind --quiet --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
-    --timeout-multiplier 10 loop lock lock_misuse regression
+    --setup valgrind loop lock lock_misuse regression
 fi
 
 if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 -Dwerror=true \
@@ -69,16 +89,19 @@ if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 -Dwerror=true \
   run_meson_tests "clang++-19 + ASan + UBSan" build/clang-asan testlog
 fi
 
-# extra_stage LABEL LOG SUMMARY_REGEX COMMAND...: runs a stage that is not a
-# meson suite; on success prints the lines of its log that match SUMMARY_REGEX
-# and counts one pass per such line.
+# extra_stage LABEL LOG NAME KEY COMMAND...: runs a stage that is not a meson
+# suite; it passes if COMMAND exits 0 and its output ends with NAME's summary
+# line with verdict "pass", which then counts KEY passes (the line's number of
+# targets, subjects or consumers). A missing or unreadable line is a failure.
 extra_stage() {
-  local label=$1 log=$LOCKSTEP_ROOT/build/$2 summary=$3
-  shift 3
+  local label=$1 log=$LOCKSTEP_ROOT/build/$2 name=$3 key=$4 verdict count
+  shift 4
   echo "== $label"
-  if "$@" >"$log" 2>&1; then
-    grep -E "$summary" "$log" | cut -c1-160 | sed 's/^/   /'
-    total_passed=$((total_passed + $(grep -cE "$summary" "$log")))
+  if "$@" >"$log" 2>&1 && verdict=$(summary_field "$log" "$name" verdict) && [ "$verdict" = pass ] &&
+    count=$(summary_field "$log" "$name" "$key"); then
+    tail -n 1 "$log" | cut -c1-200 | sed 's/^/   /'
+    echo "   $label: $count passed"
+    total_passed=$((total_passed + count))
   else
     tail -n 40 "$log"
     echo "   $label FAILED"
@@ -87,21 +110,30 @@ extra_stage() {
 }
 
 # 4. A smoke fuzzing campaign: every target for 20 s, in parallel (one pass
-#    per target row of its summary).
-extra_stage "fuzz smoke: libFuzzer + ASan + UBSan, 20 s per target" fuzz-smoke.log \
-  "^(program_schedule|trace_parser|program_parser|checkpoint_reader|argument_parser) " bash "$LOCKSTEP_ROOT/tools/fuzz.sh" 20
+#    per target, from its summary line).
+extra_stage "fuzz smoke: libFuzzer + ASan + UBSan, 20 s per target" fuzz-smoke.log fuzz targets \
+  bash "$LOCKSTEP_ROOT/tools/fuzz.sh" 20
 
 # 5. The quick kill matrix: every mutant against every technique, and the
 #    real lock against all of them (fails if a mutant survives exploration or
-#    the properties, or the real lock fails anything); one pass per row.
+#    the properties, or the real lock fails anything); one pass per subject
+#    (a row of the matrix), from its summary line.
 ninja -C "$LOCKSTEP_ROOT/build/fuzz" >"$LOCKSTEP_ROOT/build/fuzz-mutants.build.log" 2>&1 ||
   echo "   (the libFuzzer mutant targets did not build; the matrix will say so)"
-extra_stage "kill matrix (quick)" kill-matrix.log "^\| (real|[0-9][0-9]-)" \
+extra_stage "kill matrix (quick)" kill-matrix.log kill_matrix subjects \
   python3 "$LOCKSTEP_ROOT/tools/kill_matrix.py" --quick --fuzz-seconds 3
 
 # 6. Installing and consuming: one pass per consumer that builds and runs.
-extra_stage "consumers: pkg-config, CMake, meson subproject against an install" consumers.log \
-  "^consumer [a-z_]+: ok" bash "$LOCKSTEP_ROOT/tools/consumers.sh"
+extra_stage "consumers: pkg-config, CMake, meson subproject against an install" consumers.log consumers consumers \
+  bash "$LOCKSTEP_ROOT/tools/consumers.sh"
 
+# A skipped test is not a pass: tools/setup.sh installs every dependency, so a
+# skip means one is missing or broken, and the test command fails.
+if [ ${#skipped_tests[@]} -ne 0 ]; then
+  echo "${#skipped_tests[@]} skipped (a skip fails the test command: tools/setup.sh installs every dependency):"
+  printf '   %s\n' "${skipped_tests[@]}"
+  echo "$total_passed passed, $total_failed failed, ${#skipped_tests[@]} skipped"
+  exit 1
+fi
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]

@@ -24,7 +24,8 @@ steps_batch this way, with --python to pick one interpreter.
 usage: asyncio_differential.py STEPS_BATCH [--no-model] [--python PATH]
                                [--generated N] [--seed S] [--show K]
 Exit 0 with no mismatch, 1 with any mismatch or case the oracle cannot map,
-2 for bad usage. The last line is a JSON summary.
+2 for bad usage. The last line is a JSON summary (tools/summary.py),
+{"summary":"asyncio_differential","cases":N,"programs":N,"pythons":{VERSION:{...}}}.
 """
 import argparse
 import glob
@@ -36,6 +37,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import summary as summary_line  # noqa: E402  tools/summary.py
 ORACLE_DIR = os.environ.get("LOCKSTEP_ORACLE_DIR", os.path.join(ROOT, "check", "asyncio"))
 
 
@@ -147,8 +150,13 @@ def main():
     if done.returncode != 0:
         print(f"steps_batch failed (exit {done.returncode}): {done.stderr[-2000:]}")
         return 1
-    produced = split_results(done.stdout)
-    if len(produced) != len(cases):
+    try:
+        batch = summary_line.read(done.stdout, "steps_batch", required=("cases",))
+    except summary_line.SummaryError as e:
+        print(f"steps_batch: {e}")
+        return 1
+    produced = split_results(done.stdout.rstrip("\n").rpartition("\n")[0])
+    if len(produced) != len(cases) or batch["cases"] != len(cases):
         print(f"steps_batch answered {len(produced)} cases of {len(cases)}")
         return 1
     programs = []
@@ -160,7 +168,7 @@ def main():
             programs.append(head)
     oracle_input = "".join(f"{p}\t{' '.join(map(str, d))}\n" for p, (_, _, d) in zip(programs, cases))
 
-    summary = {"cases": len(cases), "programs": len(requests), "pythons": {}}
+    summary = {"summary": "asyncio_differential", "cases": len(cases), "programs": len(requests), "pythons": {}}
     failed = False
     pythons = interpreters() if args.python is None else [(args.python, args.python)]
     for python, version in pythons:
@@ -197,7 +205,7 @@ def main():
     if not summary["pythons"]:
         print("no python3 found")
         failed = True
-    print(json.dumps(summary))
+    print(json.dumps(summary, separators=(",", ":")))
     return 1 if failed else 0
 
 

@@ -9,6 +9,10 @@
 // killed: passes if some run fails (printing the trace), with failure KIND if
 // given; clean: passes if none does. --no-model leaves out the comparison with
 // the reference model, so that only SEMANTICS OB-*'s model-free checks can fire.
+// The last line of the output is a JSON summary (check/tool/summary.hpp):
+//   {"summary":"hunt","mode":"sample"|"explore","verdict":"pass"|"fail",...}
+// with the failure found (kind, program, runs or bound and executions, the
+// shrunk size), which tools/kill_matrix.py reads.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -19,8 +23,12 @@
 #include "lockstep/check/runner.hpp"
 #include "lockstep/check/shrink.hpp"
 #include "lockstep/check/trace.hpp"
+#include "summary.hpp"
 
 namespace {
+
+namespace check = lockstep::check;
+using lockstep::tool::SummaryLine;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path);
@@ -31,128 +39,193 @@ std::string read_file(const std::string& path) {
 }
 
 // Replays the failure from its text form; returns an error, or "".
-std::string check_replay(const lockstep::check::Trace& trace, const lockstep::check::RunOptions& options) {
-  const auto parsed = lockstep::check::parse_trace(lockstep::check::to_text(trace));
-  const auto replayed = lockstep::check::replay(parsed, lockstep::check::make_production_lock, nullptr, options);
+std::string check_replay(const check::Trace& trace, const check::RunOptions& options) {
+  const auto parsed = check::parse_trace(check::to_text(trace));
+  const auto replayed = check::replay(parsed, check::make_production_lock, nullptr, options);
   if (replayed.diverged) return "the failure's trace does not replay: " + replayed.divergence;
-  if (lockstep::check::to_text(lockstep::check::make_trace(parsed.program, parsed.strategy, replayed.run)) !=
-      lockstep::check::to_text(trace)) {
+  if (check::to_text(check::make_trace(parsed.program, parsed.strategy, replayed.run)) != check::to_text(trace)) {
     return "the replayed trace differs from the recorded one";
   }
   return "";
+}
+
+void add_shrunk(SummaryLine& line, const check::TraceSize& size) {
+  line.add("shrunk_tasks", size.tasks).add("shrunk_operations", size.operations);
+  line.add("shrunk_decisions", size.decisions).add("shrunk_steps", size.steps);
+  line.add("shrunk_preemptions", size.preemptions);
+}
+
+// Ends a run: prints the summary line (verdict from the exit status) and
+// returns the status.
+int finish(SummaryLine& line, int status, const std::string& problem = "") {
+  line.add("verdict", status == 0 ? "pass" : "fail");
+  if (problem.empty()) {
+    line.add_null("problem");
+  } else {
+    line.add("problem", problem);
+    std::cout << "FAIL: " << problem << "\n";
+  }
+  line.print(std::cout);
+  return status;
+}
+
+// One bound over every program: the failing program's path, or "".
+struct BoundResult {
+  std::size_t executions = 0;
+  std::optional<check::Trace> failure;
+  std::string path;
+  std::string incomplete;  // a program whose exploration did not complete
+};
+
+BoundResult explore_bound(const std::vector<std::string>& programs, int bound) {
+  BoundResult out;
+  for (const std::string& path : programs) {
+    const auto program = lockstep::model::parse_program(read_file(path));
+    check::ExploreOptions options;
+    options.preemption_bound = bound;
+    auto result = check::explore(program, options);
+    out.executions += result.executions;
+    if (result.failure) {
+      out.failure = std::move(result.failure);
+      out.path = path;
+      return out;
+    }
+    if (!result.complete) {
+      out.incomplete = path;
+      return out;
+    }
+  }
+  return out;
 }
 
 // Bounded exploration with c = 0, 1, 2, ...: the bug must turn up at some
 // bound, every smaller bound must have been explored completely without it,
 // and the failing schedule must need no more preemptions than the bound.
 int explore_mode(const std::vector<std::string>& programs, int max_bound) {
+  SummaryLine line("hunt");
+  line.add("mode", "explore");
   for (int bound = 0; bound <= max_bound; ++bound) {
-    std::size_t executions = 0;
-    for (const std::string& path : programs) {
-      const auto program = lockstep::model::parse_program(read_file(path));
-      lockstep::check::ExploreOptions options;
-      options.preemption_bound = bound;
-      const auto result = lockstep::check::explore(program, options);
-      executions += result.executions;
-      if (!result.failure) {
-        if (!result.complete) {
-          std::cout << "FAIL: exploration of " << path << " did not complete\n";
-          return 1;
-        }
-        continue;
-      }
-      const auto size = lockstep::check::size_of(*result.failure);
-      const auto shrunk = lockstep::check::shrink(*result.failure);
-      std::cout << "found at preemption bound " << bound << " in " << path << " after " << executions
-                << " executions: " << lockstep::check::name_of(result.failure->verdict) << "\n"
-                << "  failing schedule: " << lockstep::check::to_string(size) << "\n"
-                << "  shrunk: " << lockstep::check::to_string(shrunk.after) << "\n"
-                << "  " << lockstep::check::to_compact(shrunk.minimal) << "\n"
-                << "every schedule with fewer preemptions passed\n";
-      if (size.preemptions > static_cast<std::size_t>(bound)) {
-        std::cout << "FAIL: the failing schedule has more preemptions than the bound\n";
-        return 1;
-      }
-      return 0;
+    const BoundResult found = explore_bound(programs, bound);
+    if (!found.incomplete.empty()) return finish(line, 1, "exploration of " + found.incomplete + " did not complete");
+    if (!found.failure) {
+      std::cout << "bound " << bound << ": " << found.executions << " executions, no failure\n";
+      continue;
     }
-    std::cout << "bound " << bound << ": " << executions << " executions, no failure\n";
+    const auto size = check::size_of(*found.failure);
+    const auto shrunk = check::shrink(*found.failure);
+    std::cout << "found at preemption bound " << bound << " in " << found.path << " after " << found.executions
+              << " executions: " << check::name_of(found.failure->verdict) << "\n"
+              << "  failing schedule: " << check::to_string(size) << "\n"
+              << "  shrunk: " << check::to_string(shrunk.after) << "\n"
+              << "  " << check::to_compact(shrunk.minimal) << "\n"
+              << "every schedule with fewer preemptions passed\n";
+    line.add("failure", check::name_of(found.failure->verdict)).add("program", found.path);
+    line.add("bound", static_cast<unsigned>(bound)).add("executions", found.executions);
+    line.add("preemptions", size.preemptions);
+    add_shrunk(line, shrunk.after);
+    if (size.preemptions > static_cast<std::size_t>(bound)) {
+      return finish(line, 1, "the failing schedule has more preemptions than the bound");
+    }
+    return finish(line, 0);
   }
-  std::cout << "FAIL: not found with up to " << max_bound << " preemptions\n";
-  return 1;
+  line.add_null("failure");
+  return finish(line, 1, "not found with up to " + std::to_string(max_bound) + " preemptions");
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+struct Options {
   std::string expect;
   std::string kind;
   bool explore = false;
   std::string strategies = "both";
   int max_bound = 3;
-  lockstep::check::RunOptions options;
+  check::RunOptions run;
   long runs = 200;
   std::vector<std::string> programs;
+};
+
+Options parse(int argc, char** argv) {
+  Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--expect" && i + 1 < argc) {
-      expect = argv[++i];
-    } else if (arg == "--runs" && i + 1 < argc) {
-      runs = std::stol(argv[++i]);
-    } else if (arg == "--kind" && i + 1 < argc) {
-      kind = argv[++i];
-    } else if (arg == "--strategy" && i + 1 < argc) {
-      strategies = argv[++i];
+    const bool more = i + 1 < argc;
+    if (arg == "--expect" && more) {
+      o.expect = argv[++i];
+    } else if (arg == "--runs" && more) {
+      o.runs = std::stol(argv[++i]);
+    } else if (arg == "--kind" && more) {
+      o.kind = argv[++i];
+    } else if (arg == "--strategy" && more) {
+      o.strategies = argv[++i];
     } else if (arg == "--explore") {
-      explore = true;
-    } else if (arg == "--max-bound" && i + 1 < argc) {
-      max_bound = std::stoi(argv[++i]);
+      o.explore = true;
+    } else if (arg == "--max-bound" && more) {
+      o.max_bound = std::stoi(argv[++i]);
     } else if (arg == "--no-model") {
-      options.compare_with_model = false;
+      o.run.compare_with_model = false;
     } else {
-      programs.push_back(arg);
+      o.programs.push_back(arg);
     }
   }
-  if (explore && !programs.empty()) return explore_mode(programs, max_bound);
-  if ((expect != "killed" && expect != "clean") || programs.empty()) {
-    std::cerr << "usage: hunt --expect killed|clean --runs N PROGRAM...\n";
-    return 2;
+  return o;
+}
+
+std::unique_ptr<check::ChoiceSource> make_source(int strategy, long seed, int tasks) {
+  const auto s = static_cast<std::uint64_t>(seed);
+  if (strategy == 0) return std::make_unique<check::RandomSource>(s);
+  return std::make_unique<check::PctSource>(s, strategy + 1, tasks, 16);
+}
+
+// A failure found: it must replay exactly, and be of the kind asked for.
+int report_sampled(const Options& o, SummaryLine& line, const lockstep::model::Program& program,
+                   const check::ChoiceSource& source, const check::RunResult& run, const std::string& path) {
+  const auto trace = check::make_trace(program, source.describe(), run);
+  std::cout << check::to_text(trace);
+  line.add("failure", check::name_of(run.failure)).add("program", path).add("strategy", source.describe());
+  const std::string replay_error = check_replay(trace, o.run);
+  if (!replay_error.empty()) return finish(line, 1, replay_error);
+  std::cout << "the trace replays exactly\n";
+  const auto shrunk = check::shrink(trace, check::make_production_lock, o.run);
+  std::cout << "shrunk: " << check::to_string(shrunk.after) << "\n";
+  add_shrunk(line, shrunk.after);
+  if (!o.kind.empty() && check::name_of(run.failure) != o.kind) {
+    return finish(line, 1, "expected a failure of kind " + o.kind);
   }
-  long total_runs = 0;
-  for (const std::string& path : programs) {
+  return finish(line, o.expect == "killed" ? 0 : 1, o.expect == "killed" ? "" : "the real lock failed");
+}
+
+int sample_mode(const Options& o) {
+  SummaryLine line("hunt");
+  line.add("mode", "sample").add("expect", o.expect);
+  std::size_t total_runs = 0;
+  for (const std::string& path : o.programs) {
     const auto program = lockstep::model::parse_program(read_file(path));
     const auto tasks = static_cast<int>(program.tasks.size());
     for (int strategy = 0; strategy < 3; ++strategy) {
-      if (strategies == "random" && strategy != 0) continue;
-      if (strategies == "pct" && strategy == 0) continue;
-      for (long seed = 1; seed <= runs; ++seed) {
-        std::unique_ptr<lockstep::check::ChoiceSource> source;
-        if (strategy == 0) {
-          source = std::make_unique<lockstep::check::RandomSource>(static_cast<std::uint64_t>(seed));
-        } else {
-          source = std::make_unique<lockstep::check::PctSource>(static_cast<std::uint64_t>(seed), strategy + 1, tasks, 16);
-        }
-        const auto run = lockstep::check::run_program(program, *source, lockstep::check::make_production_lock, options);
+      if ((o.strategies == "random" && strategy != 0) || (o.strategies == "pct" && strategy == 0)) continue;
+      for (long seed = 1; seed <= o.runs; ++seed) {
+        const auto source = make_source(strategy, seed, tasks);
+        const auto run = check::run_program(program, *source, check::make_production_lock, o.run);
         ++total_runs;
         if (run.passed()) continue;
-        const auto trace = lockstep::check::make_trace(program, source->describe(), run);
-        std::cout << "failure after " << total_runs << " runs, in " << path << ":\n" << lockstep::check::to_text(trace);
-        const std::string replay_error = check_replay(trace, options);
-        if (!replay_error.empty()) {
-          std::cout << "FAIL: " << replay_error << "\n";
-          return 1;
-        }
-        std::cout << "the trace replays exactly\n";
-        const auto shrunk = lockstep::check::shrink(trace, lockstep::check::make_production_lock, options);
-        std::cout << "shrunk: " << lockstep::check::to_string(shrunk.after) << "\n";
-        if (!kind.empty() && lockstep::check::name_of(run.failure) != kind) {
-          std::cout << "FAIL: expected a failure of kind " << kind << "\n";
-          return 1;
-        }
-        return expect == "killed" ? 0 : 1;
+        std::cout << "failure after " << total_runs << " runs, in " << path << ":\n";
+        line.add("runs", total_runs);
+        return report_sampled(o, line, program, *source, run, path);
       }
     }
   }
   std::cout << total_runs << " runs, no failure\n";
-  if (expect == "killed") std::cout << "FAIL: the mutant survived\n";
-  return expect == "clean" ? 0 : 1;
+  line.add("runs", total_runs).add_null("failure");
+  return finish(line, o.expect == "clean" ? 0 : 1, o.expect == "clean" ? "" : "the mutant survived");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options o = parse(argc, argv);
+  if (o.explore && !o.programs.empty()) return explore_mode(o.programs, o.max_bound);
+  if ((o.expect != "killed" && o.expect != "clean") || o.programs.empty()) {
+    std::cerr << "usage: hunt --expect killed|clean --runs N PROGRAM...\n";
+    return 2;
+  }
+  return sample_mode(o);
 }

@@ -14,6 +14,8 @@
 // left suspended; a run that one of the model-free checks (SEMANTICS OB-*)
 // stopped before its end prints "end: stopped <verdict>", which no oracle
 // output matches, so the comparison must look at the steps before it.
+// The last line is the JSON summary (check/tool/summary.hpp):
+//   {"summary":"steps_batch","verdict":"pass"|"fail","cases":N,"model":bool,"failed":N,"stopped":N}
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -21,6 +23,7 @@
 #include "lockstep/check/generate.hpp"
 #include "lockstep/check/runner.hpp"
 #include "lockstep/check/trace.hpp"
+#include "summary.hpp"
 
 namespace {
 
@@ -45,6 +48,36 @@ std::string model_free_end(const lockstep::check::RunResult& run) {
   return stuck.empty() ? "end: ok" : "end: deadlock " + stuck;
 }
 
+// One case: its "=== n" block. Returns its end line.
+std::string run_case(const std::string& line, std::size_t n, bool no_model,
+                     const lockstep::check::RunOptions& options) {
+  const std::size_t tab = line.find('\t');
+  std::cout << "=== " << n << "\n";
+  try {
+    const std::string head = line.substr(0, tab);
+    const bool generated = head.rfind("GEN ", 0) == 0;
+    const auto program = generated ? lockstep::check::generate_program(std::stoull(head.substr(4)))
+                                   : lockstep::model::parse_program(head);
+    if (generated) std::cout << "program: " << lockstep::model::to_compact(program) << "\n";
+    std::vector<std::uint32_t> decisions;
+    if (tab != std::string::npos) {
+      std::istringstream in(line.substr(tab + 1));
+      for (std::uint32_t d = 0; in >> d;) decisions.push_back(d);
+    }
+    lockstep::check::VectorSource source(decisions);
+    const auto run = lockstep::check::run_program(program, source, lockstep::check::make_production_lock, options);
+    for (const auto& step : run.steps) std::cout << lockstep::model::to_string(step) << "\n";
+    if (no_model) return model_free_end(run);
+    if (!run.passed()) return "end: FAIL " + lockstep::check::verdict_line(run);
+    if (run.predicted_deadlock.empty()) return "end: ok";
+    std::string tasks;
+    for (int t : run.predicted_deadlock) tasks += (tasks.empty() ? "" : ",") + std::to_string(t);
+    return "end: deadlock " + tasks;
+  } catch (const std::exception& e) {
+    return std::string("end: FAIL bad program: ") + e.what();
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,37 +89,16 @@ int main(int argc, char** argv) {
   lockstep::check::RunOptions options;
   options.compare_with_model = !no_model;
   std::string line;
+  std::size_t cases = 0, failed = 0, stopped = 0;
   for (std::size_t n = 1; std::getline(std::cin, line); ++n) {
-    const std::size_t tab = line.find('\t');
-    std::cout << "=== " << n << "\n";
-    try {
-      const std::string head = line.substr(0, tab);
-      const bool generated = head.rfind("GEN ", 0) == 0;
-      const auto program = generated ? lockstep::check::generate_program(std::stoull(head.substr(4)))
-                                     : lockstep::model::parse_program(head);
-      if (generated) std::cout << "program: " << lockstep::model::to_compact(program) << "\n";
-      std::vector<std::uint32_t> decisions;
-      if (tab != std::string::npos) {
-        std::istringstream in(line.substr(tab + 1));
-        for (std::uint32_t d = 0; in >> d;) decisions.push_back(d);
-      }
-      lockstep::check::VectorSource source(decisions);
-      const auto run =
-          lockstep::check::run_program(program, source, lockstep::check::make_production_lock, options);
-      for (const auto& step : run.steps) std::cout << lockstep::model::to_string(step) << "\n";
-      if (no_model) {
-        std::cout << model_free_end(run) << "\n";
-      } else if (!run.passed()) {
-        std::cout << "end: FAIL " << lockstep::check::verdict_line(run) << "\n";
-      } else if (!run.predicted_deadlock.empty()) {
-        std::string tasks;
-        for (int t : run.predicted_deadlock) tasks += (tasks.empty() ? "" : ",") + std::to_string(t);
-        std::cout << "end: deadlock " << tasks << "\n";
-      } else {
-        std::cout << "end: ok\n";
-      }
-    } catch (const std::exception& e) {
-      std::cout << "end: FAIL bad program: " << e.what() << "\n";
-    }
+    const std::string end = run_case(line, n, no_model, options);
+    std::cout << end << "\n";
+    ++cases;
+    failed += end.rfind("end: FAIL", 0) == 0 ? 1 : 0;
+    stopped += end.rfind("end: stopped", 0) == 0 ? 1 : 0;
   }
+  lockstep::tool::SummaryLine summary("steps_batch");
+  summary.add("verdict", failed == 0 ? "pass" : "fail").add("cases", cases).add("model", !no_model);
+  summary.add("failed", failed).add("stopped", stopped);
+  summary.print(std::cout);
 }

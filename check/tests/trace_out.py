@@ -15,6 +15,10 @@ import subprocess
 import sys
 import tempfile
 
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import summary  # noqa: E402  tools/summary.py
+
 binary, mutant = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 PROGRAM = "task 1: acquire; yield; release\ntask 2: acquire; release\ntask 3: yield; acquire; release\n"
 # The mutant (release wakes nobody) leaves a waiter queued: a failure here.
@@ -29,6 +33,14 @@ def check(ok, what, detail=""):
     if not ok:
         failures += 1
         print("    " + detail.replace("\n", "\n    ")[-2000:])
+
+
+def line_of(out, name):
+    """The command's summary line (tools/summary.py), or {} (then the check fails)."""
+    try:
+        return summary.read(out, name)
+    except summary.SummaryError:
+        return {}
 
 
 def run(exe, args, folder):
@@ -65,9 +77,9 @@ with tempfile.TemporaryDirectory(prefix="lockstep-trace-out-") as folder:
         check(trace.startswith("lockstep trace v2\n") and "\nverdict: pass\n" in trace,
               f"{label}: the trace is a passing run's", trace)
         code, out = run(binary, ["show", "t.trace"], folder)
-        check(code == 0 and "verdict: pass" in out, f"{label}: show shows it", out)
+        check(code == 0 and line_of(out, "show").get("failure", "missing") is None, f"{label}: show shows it", out)
         code, out = run(binary, ["replay", "t.trace"], folder)
-        check(code == 0 and "steps: pass" in out, f"{label}: replay replays it", out)
+        check(code == 0 and line_of(out, "replay").get("verdict") == "pass", f"{label}: replay replays it", out)
 
     # On a broken lock: the failing run's trace, which reproduces.
     for label, args in {"random": ["random", "f.prog", "--runs", "50"],
@@ -79,8 +91,8 @@ with tempfile.TemporaryDirectory(prefix="lockstep-trace-out-") as folder:
             trace = f.read()
         check("\nverdict: pass" not in trace, f"mutant {label}: the trace is the failing run's", trace)
         code, out = run(mutant, ["replay", "t.trace"], folder)
-        check(code == 1 and "the failure reproduces" in out, f"mutant {label}: replaying it reproduces the failure",
-              out)
+        check(code == 1 and line_of(out, "replay").get("verdict") == "fail",
+              f"mutant {label}: replaying it reproduces the failure", out)
 
 print(f"{checks - failures} passed, {failures} failed")
 sys.exit(1 if failures else 0)

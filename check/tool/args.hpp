@@ -1,5 +1,5 @@
 // The lockstep command's one argument parser. Every subcommand declares its
-// flags in one table (args.cpp): a name, a kind, a range or a set of values, a
+// flags in one table (args_table.cpp): a name, a kind, a range or a set of values, a
 // default and a line of help. The parser, the usage text and `--help` are all
 // generated from that table, so they cannot disagree.
 //
@@ -100,6 +100,9 @@ Args parse_args(const std::vector<std::string>& words);
 std::string usage_text(const CommandSpec* only = nullptr);
 // "lockstep random PROGRAM [--runs N] [--seed S] [--out FILE]"
 std::string synopsis(const CommandSpec& command);
+// "--name VALUE" (or "--name" for a boolean flag), and its range in words.
+std::string flag_usage(const FlagSpec& f);
+std::string range_text(const FlagSpec& f);
 // The exit statuses, as the usage text states them.
 std::string_view exit_status_text();
 
