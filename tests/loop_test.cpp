@@ -530,3 +530,46 @@ TEST(Regression, TheTaskAwaitingAGatherResumesOnlyAfterGathersCallbackTurn) {
   EXPECT_EQ(queues[2].front().task, 1U);
   EXPECT_EQ(queues[3].front().kind, lockstep::detail::EntryKind::task);
 }
+
+namespace {
+
+// Every accessor of an empty TaskHandle is a contract violation that aborts
+// with a message naming the accessor (it used to dereference null).
+template <class Use>
+void expect_empty_handle_aborts(Use use, const char* accessor) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string message = std::string("TaskHandle::") + accessor + "\\(\\) on an empty handle";
+  EXPECT_DEATH(
+      {
+        TaskHandle<int> empty;
+        use(empty);
+      },
+      message);
+}
+
+}  // namespace
+
+TEST(TaskHandleDeathTest, EveryAccessorOfADefaultConstructedHandleAborts) {
+  EXPECT_FALSE(TaskHandle<int>{}.valid());
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.id(); }, "id");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.name(); }, "name");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.done(); }, "done");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.cancelled(); }, "cancelled");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.cancel(); }, "cancel");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.cancelling(); }, "cancelling");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.uncancel(); }, "uncancel");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.result(); }, "result");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.operator co_await(); }, "operator co_await");
+}
+
+TEST(TaskHandleDeathTest, AMovedFromHandleIsEmpty) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EventLoop loop;
+  TaskHandle<int> handle = loop.spawn(forty_two());
+  TaskHandle<int> taken = std::move(handle);
+  EXPECT_FALSE(handle.valid());  // NOLINT(bugprone-use-after-move): the point of the test
+  EXPECT_TRUE(taken.valid());
+  EXPECT_DEATH((void)handle.done(), "TaskHandle::done\\(\\) on an empty handle");  // NOLINT(bugprone-use-after-move)
+  loop.run_until_idle();
+  EXPECT_EQ(taken.result(), 42);
+}

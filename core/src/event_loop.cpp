@@ -84,6 +84,16 @@ LOCKSTEP_INLINE_WITH_LTO void EventLoop::wake(TaskControl& task) noexcept {
   enqueue(task);
 }
 
+// [LP-QUEUE] A parked task's wake-up, a yield, a loop-internal callback: all
+// go through the loop's private queueing, reached from awaiters only here.
+LOCKSTEP_INLINE_WITH_LTO void detail::LoopAccess::wake(TaskControl& task) noexcept { task.loop().wake(task); }
+LOCKSTEP_INLINE_WITH_LTO void detail::LoopAccess::enqueue(TaskControl& task) noexcept { task.loop().enqueue(task); }
+void detail::LoopAccess::arm_timer(EventLoop& loop, Timer& timer, Duration deadline, TaskId owner) {
+  loop.arm_timer(timer, deadline, owner);
+}
+void detail::LoopAccess::disarm_timer(EventLoop& loop, Timer& timer) noexcept { loop.disarm_timer(timer); }
+void detail::LoopAccess::schedule(EventLoop& loop, Callback& callback) noexcept { loop.link_ready(callback); }
+
 void EventLoop::arm_timer(detail::Timer& timer, Duration deadline, TaskId owner) {
   assert(!timer.armed_);
   timer.where_ = timers_.emplace(deadline, &timer);  // [TM-ORDER] equal deadlines keep insertion order

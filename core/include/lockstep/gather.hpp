@@ -75,7 +75,7 @@ template <class T>
 Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<TaskHandle<T>> handles) {
   std::vector<detail::TaskControl*> controls;
   controls.reserve(handles.size());
-  for (const TaskHandle<T>& handle : handles) controls.push_back(&handle.control());
+  for (const TaskHandle<T>& handle : handles) controls.push_back(&detail::LoopAccess::control(handle));
   const std::optional<std::size_t> failed = co_await detail::AllDone{std::move(controls)};
   if (failed) handles[*failed].result();  // rethrows
   if constexpr (!std::is_void_v<T>) {
