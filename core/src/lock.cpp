@@ -73,13 +73,14 @@ LOCKSTEP_INLINE_WITH_LTO bool Lock::try_acquire() noexcept {
 LOCKSTEP_INLINE_WITH_LTO void Lock::release() {
   if (!locked_) throw LockNotAcquired{};
   locked_ = false;
-  holder_.reset();
+  holder_ = 0;
   wake_head_if_pending();
   check_invariants();  // INV-ONE-WOKEN: a live head is woken
 }
 
 LockStatistics Lock::statistics() const noexcept {
-  return {locked_, live_waiters_, waiters_.size() - live_waiters_, holder_};
+  const std::optional<TaskId> holder = holder_ != 0 ? std::optional<TaskId>{holder_} : std::nullopt;
+  return {locked_, live_waiters_, waiters_.size() - live_waiters_, holder};
 }
 
 LOCKSTEP_INLINE_WITH_LTO void Lock::take(const detail::TaskControl* by) noexcept {
