@@ -246,12 +246,13 @@ void report_unretrieved(TaskId id, const std::string& name, const std::exception
     unretrieved_sink.handler(unretrieved_sink.context, id, name, error);
     return;
   }
-  std::string what = "unknown exception";
+  std::string what;
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
     what = e.what();
   } catch (...) {
+    what = "unknown exception";  // not a std::exception: nothing more to say
   }
   std::fprintf(stderr, "lockstep: task #%llu%s%s%s failed and its exception was never retrieved: %s\n",
                static_cast<unsigned long long>(id), name.empty() ? "" : " (", name.c_str(),

@@ -13,7 +13,7 @@ AllDone::~AllDone() {
   }
 }
 
-void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) noexcept {
+void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
   self_ = &self;
   joiners_.reserve(children_.size());
   for (std::size_t i = 0; i < children_.size(); ++i) {
