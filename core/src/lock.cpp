@@ -43,7 +43,9 @@ void Lock::check_invariants() const noexcept {
   std::size_t woken = 0;
   for (const Waiter* w = waiters_.front(); w != nullptr; w = detail::IntrusiveList<Waiter>::next(*w)) {
     if (w->state_ == State::idle) invariant_broken("INV-FIFO", "an idle waiter is queued");
-    if (w->state_ == State::woken && w != waiters_.front()) invariant_broken("INV-FIFO", "a waiter behind the head is woken");
+    if (w->state_ == State::woken && w != waiters_.front()) {
+      invariant_broken("INV-FIFO", "a waiter behind the head is woken");
+    }
     woken += w->state_ == State::woken ? 1 : 0;
     live += w->state_ == State::pending || w->state_ == State::woken ? 1 : 0;
   }
@@ -52,7 +54,9 @@ void Lock::check_invariants() const noexcept {
   if (!locked_ && live != 0 && waiters_.front()->state_ == State::pending) {
     invariant_broken("INV-ONE-WOKEN", "the lock is free, its head waiter is pending and nobody will wake it");
   }
-  if (live != live_waiters_) invariant_broken("INV-LIVE-COUNT", "the live-waiter count is not the number of live waiters");
+  if (live != live_waiters_) {
+    invariant_broken("INV-LIVE-COUNT", "the live-waiter count is not the number of live waiters");
+  }
 #endif
 }
 
