@@ -60,12 +60,12 @@ TEST(LockMisuse, GuardUnwindingAfterAManualReleaseLetsTheBodysExceptionThrough) 
   EXPECT_FALSE(lock.locked());
 }
 
-Task<> hold_scoped_across_yield(Lock& lock) {
+static Task<> hold_scoped_across_yield(Lock& lock) {
   auto guard = co_await lock.scoped();
   co_await lockstep::yield_now();
 }
 
-Task<> release_then_take(Lock& lock) {
+static Task<> release_then_take(Lock& lock) {
   lock.release();
   co_await lock.acquire();
 }

@@ -50,7 +50,7 @@ lockstep::LockStatistics stats(const Lock& lock) { return lock.statistics(); }
 
 // ---- Row "acquire()" ----
 
-Task<> log_around_acquire(Lock& lock, Log& log) {
+static Task<> log_around_acquire(Lock& lock, Log& log) {
   log.push_back("before");
   co_await lock.acquire();
   log.push_back("after");
@@ -69,7 +69,7 @@ TEST(LockAcquire, FreeLockIsTakenAtOnceWithoutSuspending) {
   EXPECT_EQ(stats(lock).holder, a.id());
 }
 
-Task<> cancel_self_then_acquire(TaskHandle<>* self, Lock& lock, Log& log) {
+static Task<> cancel_self_then_acquire(TaskHandle<>* self, Lock& lock, Log& log) {
   self->cancel();
   co_await lock.acquire();
   log.push_back("acquired despite the pending cancellation");
@@ -165,7 +165,7 @@ TEST(LockRelease, OfAHeldLockFreesItAndWakesOnlyThePendingHead) {
   EXPECT_EQ(stats(lock).live_waiters, 1U);
 }
 
-Task<> release_from_another_task(Lock& lock, Log& log) {
+static Task<> release_from_another_task(Lock& lock, Log& log) {
   lock.release();
   log.push_back("released someone else's hold");
   co_return;
@@ -201,7 +201,7 @@ TEST(LockFifo, FourWaitersGetTheLockInTheOrderTheyStartedWaiting) {
   EXPECT_EQ(log, (Log{"a", "b", "c", "d"}));
 }
 
-Task<> release_and_reacquire(Lock& lock, Log& log) {
+static Task<> release_and_reacquire(Lock& lock, Log& log) {
   co_await lock.acquire();
   log.push_back("holder has it");
   co_await lockstep::yield_now();  // let the other task queue up
@@ -317,7 +317,7 @@ TEST(LockCancel, WokenWaiterCancelledBeforeItRunsPassesTheWakeUpOn) {
   EXPECT_TRUE(a.cancelled());
 }
 
-Task<> yield_then_acquire(Lock& lock, Log& log) {
+static Task<> yield_then_acquire(Lock& lock, Log& log) {
   co_await lockstep::yield_now();
   const bool cancelled_waiter_queued = lock.statistics().cancelled_waiters == 1;
   co_await lock.acquire();
@@ -349,7 +349,7 @@ struct BodyError : std::runtime_error {
   BodyError() : std::runtime_error("thrown in the body") {}
 };
 
-Task<> throw_in_scoped_body(Lock& lock) {
+static Task<> throw_in_scoped_body(Lock& lock) {
   auto guard = co_await lock.scoped();
   co_await lockstep::yield_now();
   throw BodyError{};
@@ -366,7 +366,7 @@ TEST(LockScoped, ExceptionInTheBodyReleasesAndPropagatesWithItsType) {
   EXPECT_THROW(task.result(), BodyError);
 }
 
-Task<> sleep_in_scoped_body(Lock& lock) {
+static Task<> sleep_in_scoped_body(Lock& lock) {
   auto guard = co_await lock.scoped();
   co_await lockstep::sleep(1h);
 }
@@ -398,7 +398,7 @@ TEST(LockScoped, AGuardWhoseAcquireWasCancelledReleasesNothing) {
   EXPECT_TRUE(lock.locked());  // still the test's hold
 }
 
-Task<> move_guard_out(Lock& lock, Log& log) {
+static Task<> move_guard_out(Lock& lock, Log& log) {
   auto guard = co_await lock.scoped();
   {
     lockstep::LockGuard moved = std::move(guard);
@@ -418,7 +418,7 @@ TEST(LockScoped, AMovedFromGuardReleasesNothing) {
 
 // ---- wait_for on acquire ----
 
-Task<> acquire_with_timeout(Lock& lock, Log& log) {
+static Task<> acquire_with_timeout(Lock& lock, Log& log) {
   try {
     co_await lockstep::wait_for(lock.acquire(), 1s);
     log.push_back("acquired");
@@ -466,7 +466,7 @@ TEST(LockTimeout, WaitForAcquiresWhenTheLockComesFreeInTime) {
 
 // ---- Long chains and teardown ----
 
-Task<> hand_on(Lock& lock, std::uintptr_t& lowest, std::uintptr_t& highest) {
+static Task<> hand_on(Lock& lock, std::uintptr_t& lowest, std::uintptr_t& highest) {
   auto guard = co_await lock.scoped();
   // Locals live in the heap frame; the machine stack depth is what must not grow.
   // (An address used only for this measurement, never as replayed data.)
@@ -490,7 +490,7 @@ TEST(LockChain, HundredThousandTasksHandTheLockOnWithoutStackGrowth) {
   EXPECT_LT(highest - lowest, 4096U);
 }
 
-Task<> counted_waiter(Lock& lock) {
+static Task<> counted_waiter(Lock& lock) {
   Counted counted;
   auto guard = co_await lock.scoped();
   co_await lockstep::sleep(1h);
@@ -586,7 +586,7 @@ TEST(LockCancel, CancelledWaiterRunningBeforeTheWokenHeadWakesNoOneElse) {
 
 // Mutation testing: kills 8a: a waiter whose acquire timed out unlinks at once, even while the
 // wait_for Task (whose frame holds the awaiter) is still alive.
-Task<> keep_timed_out_wait_alive(Lock& lock, Log& log) {
+static Task<> keep_timed_out_wait_alive(Lock& lock, Log& log) {
   auto attempt = lockstep::wait_for(lock.acquire(), 1s);
   try {
     co_await std::move(attempt);
@@ -615,7 +615,7 @@ TEST(LockUnlink, TimedOutWaiterUnlinksEvenWhileItsWaitForTaskLives) {
 
 // Mutation testing: strengthens 5a: a newcomer already ready when the lock is handed off
 // reaches the fast path before the woken head runs; it must queue.
-Task<> newcomer_after_a_yield(Lock& lock, Log& log) {
+static Task<> newcomer_after_a_yield(Lock& lock, Log& log) {
   co_await lockstep::yield_now();
   co_await lock.acquire();
   log.push_back("newcomer");
@@ -640,7 +640,7 @@ TEST(LockFifo, NewcomerReachingTheFastPathInTheHandoffWindowQueues) {
 
 // Mutation testing: kills 8a on GCC too: a named awaiter outlives the co_await expression; a
 // cancelled waiter must unlink when it throws, not when the awaiter dies.
-Task<> named_acquire_cancelled(Lock& lock, Log& log) {
+static Task<> named_acquire_cancelled(Lock& lock, Log& log) {
   auto attempt = lock.acquire();
   try {
     co_await attempt;
@@ -671,7 +671,7 @@ TEST(LockUnlink, CancelledNamedAwaiterUnlinksWhenItThrows) {
 
 // Mutation testing: kills 8d: a woken waiter that takes the lock unlinks at once, so its own
 // release (awaiter still in scope) hands the lock to the next waiter.
-Task<> named_acquire_then_release(Lock& lock, Log& log) {
+static Task<> named_acquire_then_release(Lock& lock, Log& log) {
   auto attempt = lock.acquire();
   co_await attempt;
   log.push_back("w has it, live waiters=" + std::to_string(lock.statistics().live_waiters));

@@ -190,7 +190,7 @@ TEST(Cancellation, ParkedTaskSeesCancelledErrorAtItsAwaitRightAway) {
   EXPECT_THROW(sleeper.result(), CancelledError);
 }
 
-Task<> yield_and_record_cancellation(Log& log) {
+static Task<> yield_and_record_cancellation(Log& log) {
   try {
     co_await lockstep::yield_now();
     log.push_back("resumed");
@@ -211,7 +211,7 @@ TEST(Cancellation, ReadyTaskSeesCancelledErrorAtTheAwaitItResumesFrom) {
   EXPECT_FALSE(task.cancelled());  // it handled the error and returned
 }
 
-Task<> cancel_self_then_continue(TaskHandle<>* self, Log& log) {
+static Task<> cancel_self_then_continue(TaskHandle<>* self, Log& log) {
   self->cancel();
   log.push_back("still running after cancel()");
   try {
@@ -251,7 +251,7 @@ TEST(Cancellation, CancellingAFinishedTaskDoesNothing) {
   EXPECT_FALSE(task.cancelled());
 }
 
-Task<> swallow_with_std_exception_handler(Log& log) {
+static Task<> swallow_with_std_exception_handler(Log& log) {
   try {
     co_await lockstep::sleep(1s);
   } catch (const std::exception&) {
@@ -271,7 +271,7 @@ TEST(Cancellation, CancelledErrorSlipsPastCatchStdException) {
   EXPECT_TRUE(task.cancelled());
 }
 
-Task<> await_handle(TaskHandle<> target, Log& log) {
+static Task<> await_handle(TaskHandle<> target, Log& log) {
   try {
     co_await target;
     log.push_back("awaited normally");
@@ -375,12 +375,12 @@ TEST(SchedulePolicy, AnIndexOutOfRangeIsAClearError) {
 
 // --- gather and wait_for ---
 
-Task<int> value_after(int v, lockstep::Duration d) {
+static Task<int> value_after(int v, lockstep::Duration d) {
   co_await lockstep::sleep(d);
   co_return v;
 }
 
-Task<std::vector<int>> gather_three() {
+static Task<std::vector<int>> gather_three() {
   std::vector<Task<int>> tasks;
   tasks.push_back(value_after(1, 3s));
   tasks.push_back(value_after(2, 1s));
@@ -394,12 +394,12 @@ TEST(Gather, ReturnsValuesInTheOrderGivenAndRunsTasksConcurrently) {
   EXPECT_EQ(loop.now(), 3s);
 }
 
-Task<int> fail_after(lockstep::Duration d) {
+static Task<int> fail_after(lockstep::Duration d) {
   co_await lockstep::sleep(d);
   throw Boom{};
 }
 
-Task<std::vector<int>> gather_with_failure() {
+static Task<std::vector<int>> gather_with_failure() {
   std::vector<Task<int>> tasks;
   tasks.push_back(value_after(1, 5s));
   tasks.push_back(fail_after(1s));
@@ -427,7 +427,7 @@ TEST(Gather, CancellingTheGatherCancelsEveryUnfinishedChild) {
   EXPECT_EQ(loop.now(), 0s);
 }
 
-Task<int> wait_for_value(lockstep::Duration work, lockstep::Duration timeout) {
+static Task<int> wait_for_value(lockstep::Duration work, lockstep::Duration timeout) {
   co_return co_await lockstep::wait_for(value_after(7, work), timeout);
 }
 
@@ -529,4 +529,47 @@ TEST(Regression, TheTaskAwaitingAGatherResumesOnlyAfterGathersCallbackTurn) {
   EXPECT_EQ(queues[2].front().kind, lockstep::detail::EntryKind::gather_done);
   EXPECT_EQ(queues[2].front().task, 1U);
   EXPECT_EQ(queues[3].front().kind, lockstep::detail::EntryKind::task);
+}
+
+namespace {
+
+// Every accessor of an empty TaskHandle is a contract violation that aborts
+// with a message naming the accessor (it used to dereference null).
+template <class Use>
+void expect_empty_handle_aborts(Use use, const char* accessor) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  const std::string message = std::string("TaskHandle::") + accessor + "\\(\\) on an empty handle";
+  EXPECT_DEATH(
+      {
+        TaskHandle<int> empty;
+        use(empty);
+      },
+      message);
+}
+
+}  // namespace
+
+TEST(TaskHandleDeathTest, EveryAccessorOfADefaultConstructedHandleAborts) {
+  EXPECT_FALSE(TaskHandle<int>{}.valid());
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.id(); }, "id");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.name(); }, "name");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.done(); }, "done");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.cancelled(); }, "cancelled");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.cancel(); }, "cancel");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.cancelling(); }, "cancelling");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.uncancel(); }, "uncancel");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.result(); }, "result");
+  expect_empty_handle_aborts([](TaskHandle<int>& h) { (void)h.operator co_await(); }, "operator co_await");
+}
+
+TEST(TaskHandleDeathTest, AMovedFromHandleIsEmpty) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EventLoop loop;
+  TaskHandle<int> handle = loop.spawn(forty_two());
+  TaskHandle<int> taken = std::move(handle);
+  EXPECT_FALSE(handle.valid());  // NOLINT(bugprone-use-after-move): the point of the test
+  EXPECT_TRUE(taken.valid());
+  EXPECT_DEATH((void)handle.done(), "TaskHandle::done\\(\\) on an empty handle");  // NOLINT(bugprone-use-after-move)
+  loop.run_until_idle();
+  EXPECT_EQ(taken.result(), 42);
 }

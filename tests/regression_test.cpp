@@ -108,7 +108,7 @@ TEST(Regression, WithdrawingADeliveredCancellationStillCancelsTheWaiter) {
   auto waiter = loop.spawn(acquire_once(lock, log));
   loop.run_ready();
   waiter.cancel();
-  waiter.control().uncancel();
+  waiter.uncancel();
   loop.run_ready();
   EXPECT_TRUE(log.empty());
   EXPECT_TRUE(waiter.cancelled());

@@ -70,7 +70,7 @@ class Observer {
     model::TaskView view;
     const TaskHandle<int>& handle = interpreter_.handle(t);
     if (!handle.valid()) return view;
-    const detail::TaskControl& control = handle.control();
+    const detail::TaskControl& control = detail::LoopAccess::control(handle);
     view.cancelling = control.cancelling();
     switch (control.status()) {
       case detail::TaskControl::Status::ready:
@@ -87,7 +87,7 @@ class Observer {
   }
   static model::TaskEnd end_of(const TaskHandle<int>& handle) {
     if (!handle.valid() || !handle.done()) return model::TaskEnd::none;
-    switch (handle.control().outcome()) {
+    switch (detail::LoopAccess::control(handle).outcome()) {
       case detail::Outcome::value: return model::TaskEnd::ok;
       case detail::Outcome::cancelled: return model::TaskEnd::cancelled;
       default: return model::TaskEnd::error;
@@ -291,7 +291,7 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
     ~MarkRetrieved() {
       for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
         const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
-        if (handle.valid()) handle.control().mark_retrieved();
+        if (handle.valid()) detail::LoopAccess::control(handle).mark_retrieved();
       }
     }
   } mark_retrieved{program, interpreter};

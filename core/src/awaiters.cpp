@@ -4,7 +4,7 @@
 namespace lockstep::detail {
 
 SleepAwaiter::~SleepAwaiter() {
-  if (armed()) task_->loop().disarm_timer(*this);
+  if (armed()) LoopAccess::disarm_timer(task_->loop(), *this);
 }
 
 // [LP-SLEEP] sleep(d <= 0) is yield_now(); otherwise a timer at now + d.
@@ -14,7 +14,7 @@ void SleepAwaiter::suspend(TaskControl& task, std::coroutine_handle<> awaiting) 
     task.yield(awaiting);
     return;
   }
-  task.loop().arm_timer(*this, task.loop().deadline_after(delay_), task.id());
+  LoopAccess::arm_timer(task.loop(), *this, task.loop().deadline_after(delay_), task.id());
   task.park(awaiting, *this);
 }
 
@@ -22,13 +22,13 @@ void SleepAwaiter::suspend(TaskControl& task, std::coroutine_handle<> awaiting) 
 // sleep cancels its TimerHandle in `finally`). An interrupted sleep stays
 // cancelled even if the request was withdrawn.
 void SleepAwaiter::await_resume() {
-  task_->loop().disarm_timer(*this);
+  LoopAccess::disarm_timer(task_->loop(), *this);
   const bool delivered = task_->take_cancellation();
   if (delivered || interrupted_) throw_cancelled();
 }
 
 void SleepAwaiter::fire() noexcept {
-  if (!interrupted_) task_->loop().wake(*task_);
+  if (!interrupted_) LoopAccess::wake(*task_);
 }
 
 Interrupted SleepAwaiter::interrupt() noexcept {

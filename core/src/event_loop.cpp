@@ -22,7 +22,11 @@ ReadyEntry ReadyTasks::iterator::operator*() const noexcept {
 }
 
 EventLoop::~EventLoop() {
-  closing_ = true;  // from here on, wake() drops wake-ups
+  closing_ = true;  // from here on, spawn() throws and cancel() does nothing
+  // ... and wake() drops wake-ups of this loop's tasks: each task carries the
+  // flag, so that a wake-up reads it beside the task's status, not through
+  // the task's loop.
+  for (TaskControl* task = live_head_; task != nullptr; task = task->next_live_) task->loop_closing_ = true;
   // Queued callbacks go first: each detaches from the awaiter it serves.
   for (detail::ReadyNode* node = ready_head_; node != nullptr;) {
     detail::ReadyNode* next = node->next_ready_;
@@ -51,7 +55,7 @@ void EventLoop::adopt(TaskControl& task) {
 }
 
 LOCKSTEP_INLINE_WITH_LTO void EventLoop::enqueue(TaskControl& task) noexcept {
-  if (closing_) return;
+  if (task.loop_closing_) return;
   assert(task.next_ready_ == nullptr && ready_tail_ != &task && "a task queued twice");
   task.status_ = Status::ready;
   link_ready(task);
@@ -65,7 +69,7 @@ LOCKSTEP_INLINE_WITH_LTO void EventLoop::link_ready(detail::ReadyNode& node) noe
 }
 
 LOCKSTEP_INLINE_WITH_LTO void EventLoop::wake(TaskControl& task) noexcept {
-  if (closing_) {
+  if (task.loop_closing_) {
     // The wake-up is dropped (the task is about to be destroyed), but the task
     // is no longer parked at what woke it.
     if (task.status_ == Status::parked) {
@@ -83,6 +87,16 @@ LOCKSTEP_INLINE_WITH_LTO void EventLoop::wake(TaskControl& task) noexcept {
   task.parked_at_ = nullptr;
   enqueue(task);
 }
+
+// [LP-QUEUE] A parked task's wake-up, a yield, a loop-internal callback: all
+// go through the loop's private queueing, reached from awaiters only here.
+LOCKSTEP_INLINE_WITH_LTO void detail::LoopAccess::wake(TaskControl& task) noexcept { task.loop().wake(task); }
+LOCKSTEP_INLINE_WITH_LTO void detail::LoopAccess::enqueue(TaskControl& task) noexcept { task.loop().enqueue(task); }
+void detail::LoopAccess::arm_timer(EventLoop& loop, Timer& timer, Duration deadline, TaskId owner) {
+  loop.arm_timer(timer, deadline, owner);
+}
+void detail::LoopAccess::disarm_timer(EventLoop& loop, Timer& timer) noexcept { loop.disarm_timer(timer); }
+void detail::LoopAccess::schedule(EventLoop& loop, Callback& callback) noexcept { loop.link_ready(callback); }
 
 void EventLoop::arm_timer(detail::Timer& timer, Duration deadline, TaskId owner) {
   assert(!timer.armed_);
@@ -186,7 +200,7 @@ LOCKSTEP_INLINE_WITH_LTO void EventLoop::run_step(TaskControl& task) {
     return;
   }
   task.started_ = true;
-  std::exchange(task.resume_at_, {}).resume();
+  task.resume_at_.resume();
   current_ = nullptr;
   detail::running_task = nullptr;
   if (task.root_frame_.done()) {  // the frame is alive until collect_root
@@ -232,12 +246,13 @@ void report_unretrieved(TaskId id, const std::string& name, const std::exception
     unretrieved_sink.handler(unretrieved_sink.context, id, name, error);
     return;
   }
-  std::string what = "unknown exception";
+  std::string what;
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
     what = e.what();
   } catch (...) {
+    what = "unknown exception";  // not a std::exception: nothing more to say
   }
   std::fprintf(stderr, "lockstep: task #%llu%s%s%s failed and its exception was never retrieved: %s\n",
                static_cast<unsigned long long>(id), name.empty() ? "" : " (", name.c_str(),

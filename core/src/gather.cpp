@@ -13,7 +13,7 @@ AllDone::~AllDone() {
   }
 }
 
-void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) noexcept {
+void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
   self_ = &self;
   joiners_.reserve(children_.size());
   for (std::size_t i = 0; i < children_.size(); ++i) {
@@ -43,11 +43,12 @@ void AllDone::Child::on_done(TaskControl& task) noexcept {
   if (parent == nullptr) {
     // Orphaned: the gather has finished; the turn is spent on nothing.
     static Callback* spent = nullptr;
-    task.loop().call_soon(EntryKind::gather_done, owner, &spent, [] {});
+    LoopAccess::call_soon(task.loop(), EntryKind::gather_done, owner, &spent, [] {});
     delete this;
     return;
   }
-  task.loop().call_soon(EntryKind::gather_done, owner, &callback, [p = parent, i = index] { p->counted(i); });
+  LoopAccess::call_soon(task.loop(), EntryKind::gather_done, owner, &callback,
+                        [p = parent, i = index] { p->counted(i); });
 }
 
 void AllDone::Child::on_loop_closing() noexcept {
@@ -64,7 +65,7 @@ void AllDone::counted(std::size_t index) noexcept {
     return;
   }
   settled_ = true;
-  self_->loop().wake(*self_);
+  LoopAccess::wake(*self_);
 }
 
 // [GA-CANCEL] asyncio: cancelling a gather cancels every child that has not

@@ -19,21 +19,72 @@ Lock::~Lock() {
   }
 }
 
+namespace {
+[[maybe_unused]] [[noreturn]] void invariant_broken(const char* name, const char* what) noexcept {
+  std::fprintf(stderr, "lockstep: Lock invariant %s broken: %s\n", name, what);
+  std::abort();
+}
+}  // namespace
+
+// Debug builds only: NDEBUG (release builds, the mutant cores) compiles it away.
+// A queue longer than kCheckedWaiters is checked at its head and by its counts
+// only, so that long hand-off chains stay linear.
+void Lock::check_invariants() const noexcept {
+#ifndef NDEBUG
+  constexpr std::size_t kCheckedWaiters = 64;
+  if (waiters_.size() > kCheckedWaiters) {
+    if (live_waiters_ > waiters_.size()) invariant_broken("INV-LIVE-COUNT", "more live waiters than queued ones");
+    if (waiters_.front()->state_ == State::woken && locked_) {
+      invariant_broken("INV-ONE-WOKEN", "a waiter is woken while the lock is held");
+    }
+    return;
+  }
+  std::size_t live = 0;
+  std::size_t woken = 0;
+  for (const Waiter* w = waiters_.front(); w != nullptr; w = detail::IntrusiveList<Waiter>::next(*w)) {
+    if (w->state_ == State::idle) invariant_broken("INV-FIFO", "an idle waiter is queued");
+    if (w->state_ == State::woken && w != waiters_.front()) {
+      invariant_broken("INV-FIFO", "a waiter behind the head is woken");
+    }
+    woken += w->state_ == State::woken ? 1 : 0;
+    live += w->state_ == State::pending || w->state_ == State::woken ? 1 : 0;
+  }
+  if (woken > 1) invariant_broken("INV-ONE-WOKEN", "more than one waiter is woken");
+  if (woken != 0 && locked_) invariant_broken("INV-ONE-WOKEN", "a waiter is woken while the lock is held");
+  if (!locked_ && live != 0 && waiters_.front()->state_ == State::pending) {
+    invariant_broken("INV-ONE-WOKEN", "the lock is free, its head waiter is pending and nobody will wake it");
+  }
+  if (live != live_waiters_) {
+    invariant_broken("INV-LIVE-COUNT", "the live-waiter count is not the number of live waiters");
+  }
+#endif
+}
+
+void Lock::check_taken_without_queueing() const noexcept {
+#ifndef NDEBUG
+  if (!locked_ || live_waiters_ != 0) invariant_broken("INV-NO-BARGING", "taken without queueing past a live waiter");
+  check_invariants();
+#endif
+}
+
 LOCKSTEP_INLINE_WITH_LTO bool Lock::try_acquire() noexcept {
   if (locked_ || live_waiters_ != 0) return false;  // INV-NO-BARGING
   take(nullptr);
+  check_taken_without_queueing();  // INV-NO-BARGING
   return true;
 }
 
 LOCKSTEP_INLINE_WITH_LTO void Lock::release() {
   if (!locked_) throw LockNotAcquired{};
   locked_ = false;
-  holder_.reset();
+  holder_ = 0;
   wake_head_if_pending();
+  check_invariants();  // INV-ONE-WOKEN: a live head is woken
 }
 
 LockStatistics Lock::statistics() const noexcept {
-  return {locked_, live_waiters_, waiters_.size() - live_waiters_, holder_};
+  const std::optional<TaskId> holder = holder_ != 0 ? std::optional<TaskId>{holder_} : std::nullopt;
+  return {locked_, live_waiters_, waiters_.size() - live_waiters_, holder};
 }
 
 LOCKSTEP_INLINE_WITH_LTO void Lock::take(const detail::TaskControl* by) noexcept {
@@ -48,7 +99,7 @@ LOCKSTEP_INLINE_WITH_LTO void Lock::wake_head_if_pending() noexcept {
   // INV-ONE-WOKEN: the head is the only waiter ever woken, and a woken head
   // blocks every other wake-up until it unlinks.
   head->state_ = State::woken;
-  head->task_->loop().wake(*head->task_);
+  detail::LoopAccess::wake(*head->task_);
 }
 
 LOCKSTEP_INLINE_WITH_LTO void Lock::unlink(Waiter& waiter) noexcept {
@@ -63,6 +114,7 @@ LOCKSTEP_INLINE_WITH_LTO bool AcquireAwaiter::try_fast_path() noexcept {
   Lock& lock = *lock_;
   if (lock.locked_ || lock.live_waiters_ != 0) return false;  // INV-NO-BARGING
   lock.take(running_task);
+  lock.check_taken_without_queueing();  // INV-NO-BARGING
   return true;
 }
 
@@ -70,7 +122,8 @@ LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::enqueue_and_park(std::coroutine_ha
   state_ = State::pending;
   lock_->waiters_.push_back(*this);  // INV-FIFO
   ++lock_->live_waiters_;
-  task_->park(awaiting, *this);
+  task_->park(awaiting, *this);  // may interrupt this waiter at once (a cancellation while running)
+  lock_->check_invariants();  // INV-FIFO, INV-LIVE-COUNT
 }
 
 // The task is parked here, so this waiter is pending (a woken waiter's task is
@@ -79,6 +132,7 @@ Interrupted AcquireAwaiter::interrupt() noexcept {
   assert(state_ == State::pending);
   state_ = State::cancelled;
   --lock_->live_waiters_;  // INV-LIVE-COUNT; cancelled waiters never block the fast path
+  lock_->check_invariants();  // INV-LIVE-COUNT
   return Interrupted::wake;
 }
 
@@ -100,9 +154,11 @@ LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::resume_queued() {
     // lock is free, the head must not be left waiting (restores INV-ONE-WOKEN's
     // promise that a free lock with live waiters has a woken head).
     if (!lock.locked_) lock.wake_head_if_pending();
+    lock.check_invariants();  // INV-ONE-WOKEN, INV-LIVE-COUNT
     detail::throw_cancelled();
   }
   lock.take(task_);
+  lock.check_invariants();  // INV-ONE-WOKEN: the woken head is gone, the lock is held
 }
 
 // The frame died while queued (its task was destroyed with the loop, or a
@@ -113,6 +169,7 @@ LOCKSTEP_INLINE_WITH_LTO AcquireAwaiter::~AcquireAwaiter() {
   if (!linked()) return;
   lock_->unlink(*this);
   if (!lock_->locked_) lock_->wake_head_if_pending();
+  lock_->check_invariants();  // INV-ONE-WOKEN, INV-LIVE-COUNT
 }
 
 LOCKSTEP_INLINE_WITH_LTO LockGuard ScopedAwaiter::await_resume() {

@@ -1,6 +1,8 @@
 #include "lockstep/detail/task_control.hpp"
 
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 
 #include "lockstep/detail/inline_with_lto.hpp"
 #include "lockstep/errors.hpp"
@@ -11,6 +13,11 @@ namespace lockstep::detail {
 const std::exception_ptr& cancelled_exception() noexcept {
   static const std::exception_ptr cancelled = std::make_exception_ptr(CancelledError{});
   return cancelled;
+}
+
+void empty_task_handle(const char* what) noexcept {
+  std::fprintf(stderr, "lockstep: TaskHandle::%s() on an empty handle (default-constructed or moved-from)\n", what);
+  std::abort();
 }
 
 TaskControl::TaskControl(EventLoop& loop, TaskId id, std::string name) noexcept
@@ -66,7 +73,7 @@ void TaskControl::apply(Interrupted interrupted) noexcept {
   switch (interrupted) {
     case Interrupted::wake:
       cancel_pending_ = true;
-      loop_->wake(*this);
+      LoopAccess::wake(*this);
       break;
     case Interrupted::handed_on: break;
     case Interrupted::at_resume: cancel_pending_ = true; break;
@@ -76,7 +83,7 @@ void TaskControl::apply(Interrupted interrupted) noexcept {
 LOCKSTEP_INLINE_WITH_LTO void TaskControl::yield(std::coroutine_handle<> resume_at) noexcept {
   assert(status_ == Status::running);
   resume_at_ = resume_at;
-  loop_->enqueue(*this);
+  LoopAccess::enqueue(*this);
 }
 
 void TaskControl::drop_ref() noexcept {

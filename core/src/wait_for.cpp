@@ -10,10 +10,10 @@ std::string describe_timeout(Duration timeout) {
 }
 
 CancelTimer::CancelTimer(TaskControl& task, Duration deadline) : task_(&task) {
-  task.loop().arm_timer(*this, deadline, task.id());
+  LoopAccess::arm_timer(task.loop(), *this, deadline, task.id());
 }
 
-CancelTimer::~CancelTimer() { task_->loop().disarm_timer(*this); }
+CancelTimer::~CancelTimer() { LoopAccess::disarm_timer(task_->loop(), *this); }
 
 // [WF-FIRE] The deadline passed: cancel the task, as asyncio.timeout does.
 void CancelTimer::fire() noexcept {
@@ -32,7 +32,7 @@ TimeoutNow::~TimeoutNow() {
 // [WF-NONPOS] The inner task's only step is queued; the task parks.
 void TimeoutNow::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
   self_ = &self;
-  self.loop().call_soon(EntryKind::timeout_inner, self.id(), &callback_, [this] { inner_done(); });
+  LoopAccess::call_soon(self.loop(), EntryKind::timeout_inner, self.id(), &callback_, [this] { inner_done(); });
   self.park(awaiting, *this);
 }
 
@@ -43,8 +43,8 @@ void TimeoutNow::await_resume() {
 // The inner task finished (cancelled): its done-callback, _release_waiter,
 // takes one more turn, and wakes the task only if it is still waiting.
 void TimeoutNow::inner_done() {
-  self_->loop().call_soon(EntryKind::timeout_release, self_->id(), &callback_, [this] {
-    if (!interrupted_) self_->loop().wake(*self_);
+  LoopAccess::call_soon(self_->loop(), EntryKind::timeout_release, self_->id(), &callback_, [this] {
+    if (!interrupted_) LoopAccess::wake(*self_);
   });
 }
 

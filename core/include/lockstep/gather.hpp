@@ -25,8 +25,11 @@ class AllDone final : Interruptible {
   ~AllDone();
 
   bool await_ready() noexcept { return children_.empty(); }
+  // Registers one joiner per child (allocated): std::bad_alloc propagates to
+  // the await, the task still running; joiners already registered are
+  // orphaned as when the gather ends early (~AllDone).
   template <LockstepPromise P>
-  void await_suspend(std::coroutine_handle<P> awaiting) noexcept {
+  void await_suspend(std::coroutine_handle<P> awaiting) {
     suspend(awaiting.promise().task(), awaiting);
   }
   // Returns the child that failed first, if one did [GA-FAIL]. Every child
@@ -50,7 +53,7 @@ class AllDone final : Interruptible {
     void on_loop_closing() noexcept override;
   };
 
-  void suspend(TaskControl& self, std::coroutine_handle<> awaiting) noexcept;  // core/src/gather.cpp
+  void suspend(TaskControl& self, std::coroutine_handle<> awaiting);  // core/src/gather.cpp
   void counted(std::size_t index) noexcept;
   Interrupted interrupt() noexcept override;
 
@@ -75,7 +78,7 @@ template <class T>
 Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<TaskHandle<T>> handles) {
   std::vector<detail::TaskControl*> controls;
   controls.reserve(handles.size());
-  for (const TaskHandle<T>& handle : handles) controls.push_back(&handle.control());
+  for (const TaskHandle<T>& handle : handles) controls.push_back(&detail::LoopAccess::control(handle));
   const std::optional<std::size_t> failed = co_await detail::AllDone{std::move(controls)};
   if (failed) handles[*failed].result();  // rethrows
   if constexpr (!std::is_void_v<T>) {

@@ -29,7 +29,7 @@ namespace detail {
 
 // The awaitable that acquire() returns, and the waiter node itself: it lives in
 // the awaiting coroutine's frame, so queueing never allocates.
-class AcquireAwaiter : public ListNode, Interruptible {
+class AcquireAwaiter final : public ListNode, Interruptible {
  public:
   enum class State : unsigned char { idle, pending, woken, cancelled };
 
@@ -55,7 +55,7 @@ class AcquireAwaiter : public ListNode, Interruptible {
   Interrupted interrupt() noexcept override;
 
   Lock* lock_;
-  TaskControl* task_ = nullptr;
+  TaskControl* task_;  // set by await_suspend: meaningful only while queued
   State state_ = State::idle;
 };
 
@@ -145,6 +145,15 @@ class Lock {
 
   [[nodiscard]] bool locked() const noexcept { return locked_; }
   [[nodiscard]] LockStatistics statistics() const noexcept;
+  // Checks INV-FIFO, INV-ONE-WOKEN and INV-LIVE-COUNT (below) and aborts with
+  // "lockstep: Lock invariant INV-... broken: ..." on stderr if one does not
+  // hold. Active only where core/src/lock.cpp is compiled without NDEBUG (the
+  // lock calls it itself wherever it restores an invariant); with NDEBUG it
+  // does nothing, so the mutant cores (mutants/, built with NDEBUG) must be
+  // caught by the harness alone. Linear in the number of queued waiters up to
+  // 64; a longer queue is checked at its head and by its counts only.
+  void check_invariants() const noexcept;
+
   // Calls f(task id, state) for every queued waiter, head first; state is
   // pending, woken or cancelled. For harnesses and debugging.
   template <class F>
@@ -159,19 +168,23 @@ class Lock {
   using Waiter = detail::AcquireAwaiter;
 
   void take(const detail::TaskControl* by) noexcept;
+  // check_invariants(), and INV-NO-BARGING: after a take without queueing.
+  void check_taken_without_queueing() const noexcept;
   void wake_head_if_pending() noexcept;
   void unlink(Waiter& waiter) noexcept;
 
   bool locked_ = false;
   // INV-FIFO: waiters_ is in the order acquire() suspended; only the head is
   //   ever woken.
-  // INV-ONE-WOKEN: at most one waiter is woken, and only while !locked_.
+  // INV-ONE-WOKEN: at most one waiter is woken, and only while !locked_; and a
+  //   free lock with live waiters is in a hand-off: its head is woken, or
+  //   cancelled and about to pass the wake-up on when it unlinks.
   // INV-LIVE-COUNT: live_waiters_ == number of pending or woken waiters.
   // INV-NO-BARGING: the fast path is taken only when !locked_ && live_waiters_ == 0.
   detail::IntrusiveList<Waiter> waiters_;
   std::size_t live_waiters_ = 0;
   std::size_t live_guards_ = 0;  // guards that still refer to this lock
-  std::optional<TaskId> holder_;
+  TaskId holder_ = 0;  // the task that acquired it; 0: none (task ids start at 1)
 };
 
 // The guard of `co_await lock.scoped()`: releases the lock when it leaves scope

@@ -18,8 +18,10 @@ class ListNode {
  private:
   template <class>
   friend class IntrusiveList;
-  ListNode* prev_ = nullptr;
-  ListNode* next_ = nullptr;
+  // Meaningful only while linked_: push_back writes both, so that making a
+  // node (a lock waiter on every acquire(), taken or not) stores only linked_.
+  ListNode* prev_;
+  ListNode* next_;
   bool linked_ = false;
 };
 

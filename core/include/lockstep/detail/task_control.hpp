@@ -198,6 +198,7 @@ class TaskControl : public ReadyNode {
   TaskId id_;
   std::string name_;
   Status status_ = Status::ready;
+  bool loop_closing_ = false;  // the loop is being destroyed: wake-ups are dropped
   Outcome outcome_ = Outcome::pending;
   bool started_ = false;
   // A cancellation is due at the next await this task resumes from.
