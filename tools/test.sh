@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite:
+#   0. clang-format-19 over the tree (tools/format.sh), clang-tidy-19 over the
+#      g++ build's sources (tools/tidy.sh): one pass each;
 #   1. g++ build (werror), every meson suite;
 #   2. clang++-19 build with AddressSanitizer + UndefinedBehaviorSanitizer
 #      (werror), every suite; any sanitizer report fails the test it is in;
@@ -77,7 +79,30 @@ build() {
   fi
 }
 
+# check_stage LABEL LOG COMMAND...: one check over the whole tree; one pass
+# if COMMAND exits 0, else one failure and the end of its output.
+check_stage() {
+  local label=$1 log=$LOCKSTEP_ROOT/build/$2
+  shift 2
+  echo "== $label"
+  mkdir -p "$LOCKSTEP_ROOT/build"
+  if "$@" >"$log" 2>&1; then
+    tail -n 1 "$log" | sed 's/^/   /'
+    total_passed=$((total_passed + 1))
+  else
+    tail -n 60 "$log"
+    echo "   $label FAILED"
+    total_failed=$((total_failed + 1))
+  fi
+}
+
+# 0. The style: every C++ file as .clang-format has it.
+check_stage "clang-format-19 over the tree" format.log bash "$LOCKSTEP_ROOT/tools/format.sh" --check
+
 if build "g++" build/gcc g++ -Dwerror=true; then
+  # The lint: .clang-tidy (function size, bugprone-*, performance-*) on every
+  # source the g++ build compiles.
+  check_stage "clang-tidy-19 over the g++ build's sources" tidy.log bash "$LOCKSTEP_ROOT/tools/tidy.sh" build/gcc
   run_meson_tests "g++" build/gcc testlog
   # The root meson.build's test setup 'valgrind' (memcheck; a leak or an error fails the test).
   run_meson_tests "valgrind memcheck (g++ build, unit tests)" build/gcc valgrind \
