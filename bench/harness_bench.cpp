@@ -39,9 +39,10 @@ void run_under_harness(benchmark::State& state, const std::string& text, bool wi
   options.compare_with_model = with_model;
   std::uint64_t seed = 0;
   std::size_t steps = 0;
+  lockstep::check::RunResult run;  // reused, as a campaign of many runs does
   for (auto _ : state) {
     lockstep::check::RandomSource source(++seed);
-    const auto run = lockstep::check::run_program(program, source, lockstep::check::make_production_lock, options);
+    lockstep::check::run_program(program, source, lockstep::check::make_production_lock, options, run);
     if (!run.passed()) state.SkipWithError(run.message.c_str());
     steps += run.steps.size();
   }
