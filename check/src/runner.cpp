@@ -394,9 +394,10 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
   result.predicted_deadlock.clear();
   std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
   std::vector<LockUnderTest*> locks;
-  owned.reserve(program.lock_count());
-  locks.reserve(program.lock_count());
-  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+  const std::size_t lock_count = program.lock_count();
+  owned.reserve(lock_count);
+  locks.reserve(lock_count);
+  for (std::size_t l = 0; l < lock_count; ++l) {
     owned.push_back(make_lock());
     locks.push_back(owned.back().get());
   }
