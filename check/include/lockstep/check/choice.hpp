@@ -46,7 +46,8 @@ class ChoiceSource {
 // appended to `decisions`. An answer out of range throws std::out_of_range.
 inline std::uint32_t pick_schedule(ChoiceSource& choices, ReadyOptions options, std::vector<std::uint32_t>& decisions) {
   if (options.size() < 2) return 0;
-  const std::uint32_t decision = choices.pick(static_cast<std::uint32_t>(options.size()), ChoiceKind::schedule, options);
+  const auto n = static_cast<std::uint32_t>(options.size());
+  const std::uint32_t decision = choices.pick(n, ChoiceKind::schedule, options);
   if (decision >= options.size()) {
     throw std::out_of_range(choices.describe() + ": choice source returned index " + std::to_string(decision) +
                             " for a ready queue of " + std::to_string(options.size()));
