@@ -24,7 +24,9 @@ Interpreter::Interpreter(const model::Program& program, EventLoop& loop, std::ve
       waits_at_(program.tasks.size() + 1),
       guards_(program.tasks.size() + 1),
       holders_(locks_.size(), 0),
-      peak_holders_(locks_.size(), 0) {}
+      peak_holders_(locks_.size(), 0) {
+  numbers_.reserve(program.tasks.size());
+}
 
 void Interpreter::spawn_initial_tasks() {
   const std::vector<bool> at_once = program_.starts_at_once();
@@ -34,9 +36,10 @@ void Interpreter::spawn_initial_tasks() {
 }
 
 std::optional<int> Interpreter::number_if_known(TaskId id) const {
-  const auto it = numbers_.find(id);
-  if (it == numbers_.end()) return std::nullopt;
-  return it->second;
+  for (const auto& [known, number] : numbers_) {
+    if (known == id) return number;
+  }
+  return std::nullopt;
 }
 
 void Interpreter::acquired(int lock) {
@@ -47,7 +50,7 @@ void Interpreter::acquired(int lock) {
 void Interpreter::spawn(int task) {
   auto& handle = handles_.at(static_cast<std::size_t>(task));
   handle = loop_.spawn(run_task(task, LiveFrame(live_frames_)), "task " + std::to_string(task));
-  numbers_[handle.id()] = task;
+  numbers_.emplace_back(handle.id(), task);
 }
 
 Task<int> Interpreter::run_task(int task, LiveFrame /*live*/) {
@@ -136,8 +139,14 @@ Task<> Interpreter::run_pause(int task, const Op& op) {
 Task<> Interpreter::run_scoped(int task, const Op& op) {
   ScopeProbe probe;
   const int l = op.lock;
-  auto body = [this, task, &op, l](std::function<void()> release) -> Task<> {
-    return run_body(task, op, l, std::move(release));
+  // One pointer: small enough for std::function to keep without allocating.
+  struct Call {
+    Interpreter* self;
+    int task;
+    const Op* op;
+  } call{this, task, &op};
+  auto body = [&call](std::function<void()> release) -> Task<> {
+    return call.self->run_body(call.task, *call.op, std::move(release));
   };
   bool not_acquired = false;
   try {
@@ -160,7 +169,8 @@ Task<> Interpreter::run_scoped(int task, const Op& op) {
   }
 }
 
-Task<> Interpreter::run_body(int task, const Op& op, int l, std::function<void()> release) {
+Task<> Interpreter::run_body(int task, const Op& op, std::function<void()> release) {
+  const int l = op.lock;
   log(EventKind::scope_enter, Result::ok, l);
   acquired(l);
   auto& guards = guards_[static_cast<std::size_t>(task)];

@@ -5,8 +5,8 @@
 #pragma once
 
 #include <functional>
-#include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "lockstep/check/lock_under_test.hpp"
@@ -68,7 +68,7 @@ class Interpreter {
   Task<> run_ops(int task, const Ops& ops) { return run_ops(task, ops, LiveFrame(live_frames_)); }
   Task<> run_op(int task, const model::Op& op);
   Task<> run_scoped(int task, const model::Op& op);
-  Task<> run_body(int task, const model::Op& op, int lock, std::function<void()> release);
+  Task<> run_body(int task, const model::Op& op, std::function<void()> release);
   void log_scope_exit(int lock, const ScopeProbe& probe);
   Task<> run_try(int task, const model::Op& op);
   Task<> run_await(int task, const model::Op& op);
@@ -96,7 +96,7 @@ class Interpreter {
     std::function<void()> release;  // guard.release()
   };
   std::vector<std::vector<OpenScope>> guards_;  // by task number: the open scopes, innermost last
-  std::map<TaskId, int> numbers_;
+  std::vector<std::pair<TaskId, int>> numbers_;  // (loop id, task number), in spawn order
   std::vector<model::Event> events_;
   std::vector<int> holders_;  // per lock: completed acquisitions minus releases
   std::vector<int> peak_holders_;

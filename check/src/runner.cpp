@@ -93,26 +93,26 @@ class Observer {
       default: return model::TaskEnd::error;
     }
   }
-  [[nodiscard]] model::LockView lock(const LockUnderTest& l) const {
-    model::LockView view;
+  // Overwrites `view`, keeping its waiters' capacity.
+  void lock(const LockUnderTest& l, model::LockView& view) const {
     const LockStatistics stats = l.statistics();
     view.locked = stats.locked;
+    view.holder.reset();
     if (stats.holder) view.holder = number(*stats.holder);
-    const std::vector<WaiterInfo> waiters = l.waiters();
-    view.waiters.reserve(waiters.size());
-    for (const WaiterInfo& w : waiters) {
+    l.list_waiters(waiters_);
+    view.waiters.clear();
+    for (const WaiterInfo& w : waiters_) {
       view.waiters.push_back({number(w.task), static_cast<model::WaiterState>(w.state)});
     }
-    return view;
   }
+  // Fills the after-step fields of a cleared record (clear_record).
   void after_step(model::StepRecord& step) const {
     entries(loop_.ready(), step.queue);
-    // Each vector allocated once, at its final size.
     step.tasks.reserve(program_.tasks.size());
-    step.locks.reserve(locks_.size());
     step.timers.reserve(loop_.timer_count());
     for (std::size_t t = 1; t <= program_.tasks.size(); ++t) step.tasks.push_back(task(static_cast<int>(t)));
-    for (const LockUnderTest* l : locks_) step.locks.push_back(lock(*l));
+    step.locks.resize(locks_.size());
+    for (std::size_t l = 0; l < locks_.size(); ++l) lock(*locks_[l], step.locks[l]);
     loop_.for_each_timer([&](Duration deadline, TaskId owner) { step.timers.push_back({seconds_of(deadline), number(owner)}); });
   }
 
@@ -121,7 +121,18 @@ class Observer {
   const Interpreter& interpreter_;
   EventLoop& loop_;
   const std::vector<LockUnderTest*>& locks_;
+  mutable std::vector<WaiterInfo> waiters_;  // scratch, its capacity kept
 };
+
+// Empties a record kept from an earlier run, keeping its vectors' capacity
+// (its LockViews are overwritten in place by Observer::after_step).
+void clear_record(model::StepRecord& step) {
+  step.ready.clear();
+  step.events.clear();
+  step.queue.clear();
+  step.tasks.clear();
+  step.timers.clear();
+}
 
 // Steers the loop with the choice source: decisions index the ready queue
 // [LP-QUEUE]. Before every step it checks that the model has the same queue
@@ -144,14 +155,8 @@ class Steering final : public SchedulePolicy {
                        describe_entries({expected.begin(), expected.end()}) + " at @" + std::to_string(model_->now())};
       }
     }
-    std::uint32_t decision = 0;
-    if (ready_before.size() >= 2) {
-      decision = choices_.pick(static_cast<std::uint32_t>(ready_before.size()), ChoiceKind::schedule, ready_before);
-      if (decision >= ready_before.size()) throw std::out_of_range("choice source returned an index out of range");
-      decisions.push_back(decision);
-    }
-    picked = decision;
-    return decision;
+    picked = pick_schedule(choices_, ready_before, decisions);
+    return picked;
   }
 
   std::vector<std::uint32_t> decisions;
@@ -275,6 +280,65 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
   }
 }
 
+// However a run ends (a verdict, or a choice source that prunes it by
+// throwing), the runner has seen every task's outcome: a failure is in the
+// verdict, not an "exception never retrieved" report.
+struct MarkRetrieved {
+  const model::Program& program;
+  const Interpreter& interpreter;
+  ~MarkRetrieved() {
+    for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+      const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
+      if (handle.valid()) detail::LoopAccess::control(handle).mark_retrieved();
+    }
+  }
+};
+
+// The parts of one run that every step reads.
+struct Stepper {
+  const model::Program& program;
+  ChoiceSource& choices;
+  const std::vector<LockUnderTest*>& locks;
+  EventLoop& loop;
+  Interpreter& interpreter;
+  const Observer& observer;
+  Steering& steering;
+  model::ModelRun* compared;  // null when not comparing
+  model::StepRecord& expected;  // the model's record of the last step, its capacity reused
+  std::vector<model::StepRecord>& steps;  // records kept from an earlier run are reused
+  std::size_t count = 0;                  // steps run so far
+
+  // Runs one step and checks it; false when nothing could run.
+  bool step() {
+    const bool model_can_step = compared != nullptr && compared->prepare_step();
+    steering.step_number = count;
+    if (!loop.step()) {
+      if (model_can_step) {
+        throw Stop{FailureKind::deadlock, "after step " + std::to_string(count) +
+                                              ": nothing can run, but the model expects " +
+                                              describe_entries({compared->ready().begin(), compared->ready().end()}) +
+                                              " to run"};
+      }
+      return false;
+    }
+    if (count == steps.size()) steps.emplace_back();
+    StepRecord& got = steps[count++];
+    clear_record(got);
+    got.now = steering.now_before;
+    got.ready.swap(steering.ready_before);
+    got.picked = steering.picked;
+    interpreter.take_events(got.events);
+    observer.after_step(got);
+    choices.observe_step(got);
+    check_safety(count, loop, interpreter, locks);
+    if (compared != nullptr) {
+      compared->step(steering.picked, expected);
+      if (got != expected) throw classify(count, got, expected);
+    }
+    return true;
+  }
+};
+
 // One run on its own loop; the loop and the interpreter are gone when it
 // returns, so the caller can count the frames they left behind.
 void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
@@ -282,63 +346,34 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
   model::ModelRun model(program, model::ModelRun::Borrowed{});
   EventLoop loop;
   Interpreter interpreter(program, loop, locks, live_frames);
-  // However the run ends (a verdict, or a choice source that prunes it by
-  // throwing), the runner has seen every task's outcome: a failure is in the
-  // verdict, not an "exception never retrieved" report.
-  struct MarkRetrieved {
-    const model::Program& program;
-    const Interpreter& interpreter;
-    ~MarkRetrieved() {
-      for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
-        const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
-        if (handle.valid()) detail::LoopAccess::control(handle).mark_retrieved();
-      }
-    }
-  } mark_retrieved{program, interpreter};
+  const MarkRetrieved mark_retrieved{program, interpreter};
   const Observer observer(program, interpreter, loop, locks);
   model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
   Steering steering(choices, observer, compared, loop);
+  steering.decisions.swap(result.decisions);
+  steering.decisions.clear();
   loop.set_schedule_policy(&steering);
   interpreter.spawn_initial_tasks();
-  StepRecord expected;  // the model's record of the last step, its capacity reused
-  bool have_expected = false;
-  result.steps.reserve(64);
+  StepRecord expected;
+  Stepper stepper{program, choices, locks, loop, interpreter, observer, steering, compared, expected, result.steps};
   try {
     while (true) {
-      if (result.steps.size() >= options.step_budget) {
+      if (stepper.count >= options.step_budget) {
         throw Stop{FailureKind::step_budget_exceeded,
                    "the run took more than " + std::to_string(options.step_budget) + " steps"};
       }
-      const bool model_can_step = compared != nullptr && model.prepare_step();
-      steering.step_number = result.steps.size();
-      if (!loop.step()) {
-        if (model_can_step) {
-          throw Stop{FailureKind::deadlock, "after step " + std::to_string(result.steps.size()) +
-                                                ": nothing can run, but the model expects " +
-                                                describe_entries({model.ready().begin(), model.ready().end()}) + " to run"};
-        }
-        break;
-      }
-      const std::size_t step = result.steps.size() + 1;
-      StepRecord& got = result.steps.emplace_back();
-      got.now = steering.now_before;
-      got.ready = steering.ready_before;
-      got.picked = steering.picked;
-      interpreter.take_events(got.events);
-      observer.after_step(got);
-      choices.observe_step(got);
-      check_safety(step, loop, interpreter, locks);
-      if (compared != nullptr) {
-        model.step(steering.picked, expected);
-        have_expected = true;
-        if (got != expected) throw classify(step, got, expected);
-      }
+      if (!stepper.step()) break;
     }
-    check_end(program, interpreter, locks, compared, have_expected ? &expected : nullptr, result);
+    check_end(program, interpreter, locks, compared, compared != nullptr && stepper.count != 0 ? &expected : nullptr,
+              result);
   } catch (Stop& stop) {
     result.failure = stop.kind;
     result.message = std::move(stop.message);
+  } catch (...) {
+    result.steps.resize(stepper.count);
+    throw;
   }
+  result.steps.resize(stepper.count);
   result.decisions = std::move(steering.decisions);
   loop.set_schedule_policy(nullptr);
 }
@@ -348,9 +383,21 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
 RunResult run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
                       const RunOptions& options) {
   RunResult result;
+  run_program(program, choices, make_lock, options, result);
+  return result;
+}
+
+void run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
+                 const RunOptions& options, RunResult& result) {
+  result.failure = FailureKind::none;
+  result.message.clear();
+  result.predicted_deadlock.clear();
   std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
   std::vector<LockUnderTest*> locks;
-  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+  const std::size_t lock_count = program.lock_count();
+  owned.reserve(lock_count);
+  locks.reserve(lock_count);
+  for (std::size_t l = 0; l < lock_count; ++l) {
     owned.push_back(make_lock());
     locks.push_back(owned.back().get());
   }
@@ -363,7 +410,6 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
     result.message = std::to_string(live_frames) +
                      " coroutine frame(s) of the program's tasks outlived the loop that ran them";
   }
-  return result;
 }
 
 }  // namespace lockstep::check

@@ -15,7 +15,8 @@ struct Stop {
   std::string message;
 };
 
-// Steers by task id, relative to the task that ran last (as the runner does).
+// Steers by the ready queue's index, as the runner does (pick_schedule); records
+// each step by task id.
 class IdSteering final : public SchedulePolicy {
  public:
   explicit IdSteering(ChoiceSource& choices) : choices_(choices) {}
@@ -29,12 +30,7 @@ class IdSteering final : public SchedulePolicy {
       options.push_back({static_cast<model::EntryKind>(e.kind), static_cast<int>(std::min<TaskId>(e.task, model::kMaxTasks))});
       step.queue += (step.queue.empty() ? "" : ",") + entry_name(e);
     }
-    std::uint32_t decision = 0;
-    if (options.size() >= 2) {
-      decision = choices_.pick(static_cast<std::uint32_t>(options.size()), ChoiceKind::schedule, options);
-      if (decision >= options.size()) decision = 0;
-      decisions.push_back(decision);
-    }
+    const std::uint32_t decision = pick_schedule(choices_, options, decisions);
     std::size_t at = 0;
     for (const ReadyEntry e : ready) {
       if (at++ == decision) {

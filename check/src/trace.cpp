@@ -130,14 +130,14 @@ Trace parse_compact(std::string_view text) {
   return trace;
 }
 
-}  // namespace
-
 std::string pass_note(const RunResult& run) {
   if (run.predicted_deadlock.empty()) return "";
   std::string tasks;
   for (int t : run.predicted_deadlock) tasks += (tasks.empty() ? "" : ",") + std::to_string(t);
   return "predicted deadlock: " + tasks;
 }
+
+}  // namespace
 
 std::string verdict_line(const RunResult& run) {
   return verdict_text(run.failure, run.passed() ? pass_note(run) : run.message);
@@ -174,10 +174,9 @@ std::string to_compact(const Trace& trace) {
          join_decisions(trace.decisions);
 }
 
-Trace parse_trace(std::string_view text) {
-  if (text.rfind("lockstep v", 0) == 0) return parse_compact(text);
-  Lines lines(text);
-  const std::string header = lines.take();
+namespace {
+
+void check_header(const std::string& header) {
   if (header.rfind("lockstep trace v", 0) != 0) {
     throw TraceError("trace line 1: not a lockstep trace (expected 'lockstep trace v" + std::to_string(kTraceVersion) +
                      "')");
@@ -186,19 +185,10 @@ Trace parse_trace(std::string_view text) {
     throw TraceError("trace line 1: unsupported version '" + header.substr(15) + "'; this build reads v" +
                      std::to_string(kTraceVersion));
   }
-  Trace trace;
-  trace.strategy = lines.take_field("strategy: ");
-  lines.take_field("program:");
-  const std::size_t program_line = lines.number();
-  std::string program_text;
-  while (!lines.at_end() && lines.peek().rfind("  ", 0) == 0) program_text += lines.take().substr(2) + "\n";
-  try {
-    trace.program = model::parse_program(program_text);
-  } catch (const model::ParseError& e) {
-    throw TraceError("trace line " + std::to_string(program_line + e.line() - 1) + ": program: " + e.what());
-  }
-  const std::size_t decisions_line = lines.number();
-  trace.decisions = parse_decisions(lines.take_field("decisions:"), decisions_line);
+}
+
+// "steps: N" and the N numbered step lines, each checked against the program.
+void parse_steps(Lines& lines, Trace& trace) {
   const std::size_t steps_line = lines.number();
   const std::string count_text = trim(lines.take_field("steps:"));
   std::size_t count = 0;
@@ -223,6 +213,10 @@ Trace parse_trace(std::string_view text) {
       throw TraceError("trace line " + std::to_string(at) + ": " + e.what());
     }
   }
+}
+
+// "verdict: ..." and nothing but blank lines after it.
+void parse_verdict(Lines& lines, Trace& trace) {
   const std::size_t verdict_at = lines.number();
   const std::string verdict = lines.take_field("verdict: ");
   if (verdict == "pass") {
@@ -243,6 +237,29 @@ Trace parse_trace(std::string_view text) {
     const std::size_t at = lines.number();
     if (!trim(lines.take()).empty()) throw TraceError("trace line " + std::to_string(at) + ": text after the verdict");
   }
+}
+
+}  // namespace
+
+Trace parse_trace(std::string_view text) {
+  if (text.rfind("lockstep v", 0) == 0) return parse_compact(text);
+  Lines lines(text);
+  check_header(lines.take());
+  Trace trace;
+  trace.strategy = lines.take_field("strategy: ");
+  lines.take_field("program:");
+  const std::size_t program_line = lines.number();
+  std::string program_text;
+  while (!lines.at_end() && lines.peek().rfind("  ", 0) == 0) program_text += lines.take().substr(2) + "\n";
+  try {
+    trace.program = model::parse_program(program_text);
+  } catch (const model::ParseError& e) {
+    throw TraceError("trace line " + std::to_string(program_line + e.line() - 1) + ": program: " + e.what());
+  }
+  const std::size_t decisions_line = lines.number();
+  trace.decisions = parse_decisions(lines.take_field("decisions:"), decisions_line);
+  parse_steps(lines, trace);
+  parse_verdict(lines, trace);
   return trace;
 }
 

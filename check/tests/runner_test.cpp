@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -109,6 +110,61 @@ TEST(Runner, SameProgramAndDecisionsGiveByteIdenticalTraces) {
       const auto second = check::to_text(check::make_trace(program, b.describe(), check::run_program(program, b)));
       ASSERT_EQ(first, second) << "seed " << seed;
     }
+  }
+}
+
+// run_program into a reused RunResult overwrites every field: the same trace
+// as a fresh result, whatever the result held before (longer runs, more
+// waiters and timers, a failure, a predicted deadlock).
+TEST(Runner, AReusedResultGivesTheSameTraceAsAFreshOne) {
+  const char* const programs[] = {
+      kWorkers, kTwoTurns, "task 1: acquire; cancel 2; release\ntask 2: acquire_timeout 1; release\n",
+      "task 1: acquire; yield; release\ntask 2: acquire; yield; release\ntask 3: acquire; yield; release\n",
+      "task 1: acquire\ntask 2: acquire\n",                  // a predicted deadlock
+      "task 1: scoped { throw }\ntask 2: sleep 1; acquire; release\n",
+      "task 1: yield; yield; yield; yield; yield; yield; yield\n"};
+  check::RunResult reused;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    for (const char* text : programs) {
+      const auto program = parse_program(text);
+      check::RandomSource a(seed);
+      check::RandomSource b(seed);
+      const check::RunResult fresh = check::run_program(program, a);
+      check::run_program(program, b, check::make_production_lock, {}, reused);
+      ASSERT_EQ(check::to_text(check::make_trace(program, "s", fresh)),
+                check::to_text(check::make_trace(program, "s", reused)))
+          << "seed " << seed << ", program " << text;
+      ASSERT_TRUE(fresh.steps == reused.steps);
+      ASSERT_EQ(fresh.predicted_deadlock, reused.predicted_deadlock);
+    }
+  }
+  // A failing run (a lock that never waits) into the same result, then a passing one.
+  const auto program = parse_program(kTwoTurns);
+  check::VectorSource fail_source({});
+  check::run_program(program, fail_source, [] { return std::make_unique<AcquireNeverWaits>(); }, {}, reused);
+  ASSERT_FALSE(reused.passed());
+  check::VectorSource pass_source({1});
+  check::run_program(program, pass_source, check::make_production_lock, {}, reused);
+  EXPECT_TRUE(reused.passed()) << reused.message;
+  EXPECT_TRUE(reused.message.empty());
+  EXPECT_EQ(reused.decisions, std::vector<std::uint32_t>{1});
+  EXPECT_EQ(reused.steps, run_with(kTwoTurns, {1}).steps);
+}
+
+// One rule for every caller: a choice source that answers out of range is an
+// error with its name, never taken as some other entry.
+TEST(Runner, AChoiceOutOfRangeIsAnErrorNotAnotherEntry) {
+  struct OutOfRange final : check::ChoiceSource {
+    std::uint32_t pick(std::uint32_t n, check::ChoiceKind, check::ReadyOptions) override { return n; }
+    [[nodiscard]] std::string describe() const override { return "out-of-range"; }
+  } source;
+  try {
+    (void)check::run_program(parse_program(kTwoTurns), source);
+    ADD_FAILURE() << "no error";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("out-of-range: choice source returned index 2 for a ready queue of 2"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -226,45 +226,12 @@ void ModelRun::run(TaskNumber task, Raise raise, bool advance) {
   if (raise == Raise::none && advance) ++t.frames.back().pc;
   for (;;) {
     if (raise != Raise::none) {
-      const Frame frame = t.frames.back();
-      if (frame.kind == FrameKind::top) {  // TK-ERR: nothing catches it (TK-ERR-ORIGIN)
-        if (raise == Raise::error) {
-          emit(EventKind::end, Result::error, -1, 0, t.error_from);
-        } else {
-          emit(EventKind::end, Result::cancelled);
-        }
-        finish(task, raise == Raise::error ? TaskEnd::error : TaskEnd::cancelled);
-        return;
-      }
-      t.frames.pop_back();
-      if (frame.kind == FrameKind::scoped) {
-        exit_scope(task, frame, true);  // SC-UNWIND, SC-EXIT-FREE
-        continue;
-      }
-      if (raise == Raise::error) {  // TK-CATCH, TK-ERR-ORIGIN
-        emit(EventKind::try_exit, Result::caught_error, -1, 0, t.error_from);
-      } else {
-        emit(EventKind::try_exit, Result::caught_cancelled);
-      }
-      raise = Raise::none;
-      ++t.frames.back().pc;
+      if (unwind(task, raise)) return;
       continue;
     }
     Frame& frame = t.frames.back();
     if (frame.pc == frame.ops->size()) {
-      if (frame.kind == FrameKind::top) {  // TK-END
-        emit(EventKind::end, Result::ok);
-        finish(task, std::exchange(t.must_cancel, false) ? TaskEnd::cancelled : TaskEnd::ok);
-        return;
-      }
-      const Frame done = frame;
-      t.frames.pop_back();
-      if (done.kind == FrameKind::scoped) {
-        exit_scope(task, done, false);  // SC-EXIT
-      } else {
-        emit(EventKind::try_exit, Result::ok);  // TK-CATCH
-      }
-      ++t.frames.back().pc;
+      if (leave_frame(task)) return;
       continue;
     }
     switch (execute(task, (*frame.ops)[frame.pc])) {
@@ -285,6 +252,56 @@ void ModelRun::run(TaskNumber task, Raise raise, bool advance) {
   }
 }
 
+// An error or CancelledError leaves the innermost frame (TK-ERR, SC-UNWIND,
+// SC-EXIT-FREE, TK-CATCH, TK-ERR-ORIGIN). Clears `raise` when a try catches
+// it; true when nothing did and the task ended.
+bool ModelRun::unwind(TaskNumber task, Raise& raise) {
+  Task& t = at(task);
+  const Frame frame = t.frames.back();
+  if (frame.kind == FrameKind::top) {  // TK-ERR: nothing catches it (TK-ERR-ORIGIN)
+    if (raise == Raise::error) {
+      emit(EventKind::end, Result::error, -1, 0, t.error_from);
+    } else {
+      emit(EventKind::end, Result::cancelled);
+    }
+    finish(task, raise == Raise::error ? TaskEnd::error : TaskEnd::cancelled);
+    return true;
+  }
+  t.frames.pop_back();
+  if (frame.kind == FrameKind::scoped) {
+    exit_scope(task, frame, true);  // SC-UNWIND, SC-EXIT-FREE
+    return false;
+  }
+  if (raise == Raise::error) {  // TK-CATCH, TK-ERR-ORIGIN
+    emit(EventKind::try_exit, Result::caught_error, -1, 0, t.error_from);
+  } else {
+    emit(EventKind::try_exit, Result::caught_cancelled);
+  }
+  raise = Raise::none;
+  ++t.frames.back().pc;
+  return false;
+}
+
+// The innermost frame ran its last op: TK-END, SC-EXIT, TK-CATCH. True when
+// the task ended.
+bool ModelRun::leave_frame(TaskNumber task) {
+  Task& t = at(task);
+  const Frame done = t.frames.back();
+  if (done.kind == FrameKind::top) {  // TK-END
+    emit(EventKind::end, Result::ok);
+    finish(task, std::exchange(t.must_cancel, false) ? TaskEnd::cancelled : TaskEnd::ok);
+    return true;
+  }
+  t.frames.pop_back();
+  if (done.kind == FrameKind::scoped) {
+    exit_scope(task, done, false);  // SC-EXIT
+  } else {
+    emit(EventKind::try_exit, Result::ok);  // TK-CATCH
+  }
+  ++t.frames.back().pc;
+  return false;
+}
+
 // One op reached by a running task.
 ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
   Task& t = at(task);
@@ -293,44 +310,11 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
     case OpKind::scoped:
       return acquire(task, op);
     case OpKind::acquire_timeout:
-      if (op.arg > 0) {  // WF-ARM
-        t.c0 = t.cancelling;
-        t.expired = false;
-        arm(task, op.arg, true);
-        return acquire(task, op);
-      }
-      // WF-NONPOS
-      t.zero_serial = ++zero_serial_;
-      t.zero_registered = true;
-      t.fut = Fut::pending;
-      push({EntryKind::timeout_inner, task}, Slot{0, 0, t.zero_serial});
-      suspend(task, Wait::zero);
-      return Exec::suspended;
-    case OpKind::release: {  // LK-REL
-      const bool locked = lock(op.lock).locked();
-      if (locked) release(op.lock);
-      emit(EventKind::release, locked ? Result::ok : Result::not_acquired, op.lock);
-      return Exec::next;
-    }
-    case OpKind::try_acquire: {  // LK-TRY
-      LockTable& l = lock(op.lock);
-      const bool yes = l.can_take_at_once();
-      if (yes) l.take(std::nullopt);
-      emit(EventKind::try_acquire, yes ? Result::yes : Result::no, op.lock);
-      return Exec::next;
-    }
-    case OpKind::guard_release: {  // SC-EARLY
-      Frame* scope = nullptr;
-      for (auto it = t.frames.rbegin(); it != t.frames.rend() && scope == nullptr; ++it) {
-        if (it->kind == FrameKind::scoped) scope = &*it;
-      }
-      if (scope == nullptr) impossible("guard_release outside a scoped block in task " + std::to_string(task));
-      const bool releases = scope->engaged && lock(scope->lock).locked();
-      if (releases) release(scope->lock);
-      scope->engaged = false;
-      emit(EventKind::guard_release, releases ? Result::ok : Result::not_acquired, scope->lock);
-      return Exec::next;
-    }
+      return acquire_timeout(task, op);
+    case OpKind::release:
+    case OpKind::try_acquire:
+    case OpKind::guard_release:
+      return execute_lock_op(task, op);
     case OpKind::yield:  // LP-YIELD
       suspend(task, Wait::yield);
       return Exec::suspended;
@@ -347,6 +331,73 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
       emit(EventKind::throw_, Result::error);
       t.error_from = task;
       return Exec::error;
+    case OpKind::cancel:
+    case OpKind::uncancel:
+    case OpKind::spawn:
+    case OpKind::await_:
+    case OpKind::gather:
+      return execute_task_op(task, op);
+    case OpKind::try_:  // TK-CATCH
+      t.frames.push_back(Frame{&op.body, 0, FrameKind::try_});
+      return Exec::entered;
+  }
+  impossible("unknown op");
+}
+
+// WF-ARM, WF-NONPOS
+ModelRun::Exec ModelRun::acquire_timeout(TaskNumber task, const Op& op) {
+  Task& t = at(task);
+  if (op.arg > 0) {  // WF-ARM
+    t.c0 = t.cancelling;
+    t.expired = false;
+    arm(task, op.arg, true);
+    return acquire(task, op);
+  }
+  // WF-NONPOS
+  t.zero_serial = ++zero_serial_;
+  t.zero_registered = true;
+  t.fut = Fut::pending;
+  push({EntryKind::timeout_inner, task}, Slot{0, 0, t.zero_serial});
+  suspend(task, Wait::zero);
+  return Exec::suspended;
+}
+
+// The lock ops that never wait: LK-REL, LK-TRY, SC-EARLY.
+ModelRun::Exec ModelRun::execute_lock_op(TaskNumber task, const Op& op) {
+  switch (op.kind) {
+    case OpKind::release: {  // LK-REL
+      const bool locked = lock(op.lock).locked();
+      if (locked) release(op.lock);
+      emit(EventKind::release, locked ? Result::ok : Result::not_acquired, op.lock);
+      return Exec::next;
+    }
+    case OpKind::try_acquire: {  // LK-TRY
+      LockTable& l = lock(op.lock);
+      const bool yes = l.can_take_at_once();
+      if (yes) l.take(std::nullopt);
+      emit(EventKind::try_acquire, yes ? Result::yes : Result::no, op.lock);
+      return Exec::next;
+    }
+    default: {  // guard_release, SC-EARLY
+      Task& t = at(task);
+      Frame* scope = nullptr;
+      for (auto it = t.frames.rbegin(); it != t.frames.rend() && scope == nullptr; ++it) {
+        if (it->kind == FrameKind::scoped) scope = &*it;
+      }
+      if (scope == nullptr) impossible("guard_release outside a scoped block in task " + std::to_string(task));
+      const bool releases = scope->engaged && lock(scope->lock).locked();
+      if (releases) release(scope->lock);
+      scope->engaged = false;
+      emit(EventKind::guard_release, releases ? Result::ok : Result::not_acquired, scope->lock);
+      return Exec::next;
+    }
+  }
+}
+
+// The ops on other tasks: CN-REQ, CN-UNCANCEL, TK-SPAWN, TK-JOIN, GA-START.
+ModelRun::Exec ModelRun::execute_task_op(TaskNumber task, const Op& op) {
+  Task& t = at(task);
+  switch (op.kind) {
     case OpKind::cancel: {  // CN-REQ
       const bool yes = cancel(op.arg);
       emit(EventKind::cancel, yes ? Result::yes : Result::no, -1, op.arg);
@@ -359,25 +410,9 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
       spawn(op.arg);
       emit(EventKind::spawn, Result::ok, -1, op.arg);
       return Exec::next;
-    case OpKind::await_: {  // TK-JOIN
-      Task& j = at(op.arg);
-      if (j.status == TaskStatus::unspawned) {
-        emit(EventKind::await_, Result::not_started, -1, op.arg);
-        return Exec::next;
-      }
-      if (j.status == TaskStatus::done) {  // TK-VALUE, TK-ERR-ORIGIN
-        const Result result = result_of(j.end);
-        if (result == Result::error) t.error_from = j.error_from;
-        const int value = result == Result::ok ? op.arg : result == Result::error ? j.error_from : 0;
-        emit(EventKind::await_, result, -1, op.arg, value);
-        return result == Result::ok ? Exec::next : result == Result::error ? Exec::error : Exec::cancelled;
-      }
-      j.callbacks.push_back({false, task, 0});
-      t.target = op.arg;
-      suspend(task, Wait::join);
-      return Exec::suspended;
-    }
-    case OpKind::gather: {  // GA-START
+    case OpKind::await_:
+      return join(task, op);
+    default: {  // gather, GA-START
       const std::size_t id = gathers_.size();
       gathers_.push_back(Gather{task, op.tasks});
       for (const TaskNumber child : op.tasks) {
@@ -388,11 +423,28 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
       suspend(task, Wait::gather);
       return Exec::suspended;
     }
-    case OpKind::try_:  // TK-CATCH
-      t.frames.push_back(Frame{&op.body, 0, FrameKind::try_});
-      return Exec::entered;
   }
-  impossible("unknown op");
+}
+
+// TK-JOIN, TK-VALUE, TK-ERR-ORIGIN
+ModelRun::Exec ModelRun::join(TaskNumber task, const Op& op) {
+  Task& t = at(task);
+  Task& j = at(op.arg);
+  if (j.status == TaskStatus::unspawned) {
+    emit(EventKind::await_, Result::not_started, -1, op.arg);
+    return Exec::next;
+  }
+  if (j.status == TaskStatus::done) {  // TK-VALUE, TK-ERR-ORIGIN
+    const Result result = result_of(j.end);
+    if (result == Result::error) t.error_from = j.error_from;
+    const int value = result == Result::ok ? op.arg : result == Result::error ? j.error_from : 0;
+    emit(EventKind::await_, result, -1, op.arg, value);
+    return result == Result::ok ? Exec::next : result == Result::error ? Exec::error : Exec::cancelled;
+  }
+  j.callbacks.push_back({false, task, 0});
+  t.target = op.arg;
+  suspend(task, Wait::join);
+  return Exec::suspended;
 }
 
 // LK-ACQ, LK-ACQ-FAST, LK-ACQ-WAIT (for acquire, scoped and acquire_timeout T > 0)

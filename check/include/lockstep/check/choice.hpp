@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,22 @@ class ChoiceSource {
   // Told after every step, choice or not (the explorer's sleep sets use it).
   virtual void observe_step(const model::StepRecord& /*step*/) {}
 };
+
+// The one rule by which a run asks for a schedule decision, shared by the
+// runner and the scenario API [LP-QUEUE]: with fewer than two entries ready
+// there is no choice (0, not recorded); otherwise the source's answer is
+// appended to `decisions`. An answer out of range throws std::out_of_range.
+inline std::uint32_t pick_schedule(ChoiceSource& choices, ReadyOptions options, std::vector<std::uint32_t>& decisions) {
+  if (options.size() < 2) return 0;
+  const auto n = static_cast<std::uint32_t>(options.size());
+  const std::uint32_t decision = choices.pick(n, ChoiceKind::schedule, options);
+  if (decision >= options.size()) {
+    throw std::out_of_range(choices.describe() + ": choice source returned index " + std::to_string(decision) +
+                            " for a ready queue of " + std::to_string(options.size()));
+  }
+  decisions.push_back(decision);
+  return decision;
+}
 
 // libFuzzer: one byte per decision, b % n.
 class BytesSource final : public ChoiceSource {

@@ -46,6 +46,8 @@ class LockUnderTest {
   [[nodiscard]] virtual LockStatistics statistics() const = 0;
   // The waiters in queue order; empty if the lock type cannot list them.
   [[nodiscard]] virtual std::vector<WaiterInfo> waiters() const = 0;
+  // The same, into `out` (overwritten; a harness keeps its capacity across steps).
+  virtual void list_waiters(std::vector<WaiterInfo>& out) const { out = waiters(); }
   // Whether waiters() lists them (else the harness compares only counts).
   [[nodiscard]] virtual bool lists_waiters() const = 0;
 };
@@ -79,6 +81,11 @@ class LockAdapter : public LockUnderTest {
   }
   std::vector<WaiterInfo> waiters() const override {
     std::vector<WaiterInfo> out;
+    list_waiters(out);
+    return out;
+  }
+  void list_waiters(std::vector<WaiterInfo>& out) const override {
+    out.clear();
     if constexpr (requires { lock_.for_each_waiter([](TaskId, auto) {}); }) {
       lock_.for_each_waiter([&](TaskId task, auto state) {
         using S = decltype(state);
@@ -87,7 +94,6 @@ class LockAdapter : public LockUnderTest {
                                                      : WaiterInfo::State::pending});
       });
     }
-    return out;
   }
   bool lists_waiters() const override { return requires { lock_.for_each_waiter([](TaskId, auto) {}); }; }
 

@@ -54,5 +54,10 @@ struct RunResult {
 
 RunResult run_program(const model::Program& program, ChoiceSource& choices,
                       const LockFactory& make_lock = make_production_lock, const RunOptions& options = {});
+// The same, into `result` (every field overwritten): the step records and
+// decisions of the run `result` held before are reused, so a caller that runs
+// many executions with one RunResult allocates no step records once they fit.
+void run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
+                 const RunOptions& options, RunResult& result);
 
 }  // namespace lockstep::check

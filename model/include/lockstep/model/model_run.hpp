@@ -117,7 +117,13 @@ class ModelRun {
   Raise resume(TaskNumber task, bool cancel_now, bool& advance);
   void run(TaskNumber task, Raise raise, bool advance);
   enum class Exec : std::uint8_t { next, entered, suspended, error, cancelled };
+  bool unwind(TaskNumber task, Raise& raise);
+  bool leave_frame(TaskNumber task);
   Exec execute(TaskNumber task, const Op& op);
+  Exec acquire_timeout(TaskNumber task, const Op& op);
+  Exec execute_lock_op(TaskNumber task, const Op& op);
+  Exec execute_task_op(TaskNumber task, const Op& op);
+  Exec join(TaskNumber task, const Op& op);
   Exec acquire(TaskNumber task, const Op& op);
   Exec complete_lock_op(TaskNumber task, const Op& op, bool raised);
   void exit_scope(TaskNumber task, const Frame& frame, bool unwinding);
