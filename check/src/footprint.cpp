@@ -42,9 +42,10 @@ Footprint footprint_of(const model::StepRecord& step) {
   return fp;
 }
 
-bool independent(const Footprint& a, const Footprint& b) {
+bool independent(const Footprint& a, const Footprint& b, QueueOrder order) {
   if (a.entry.task == b.entry.task || a.everything || b.everything) return false;
-  if ((a.locks & b.locks) != 0 || (a.enqueues && b.enqueues)) return false;
+  if ((a.locks & b.locks) != 0) return false;
+  if (order == QueueOrder::matters && a.enqueues && b.enqueues) return false;
   return (a.tasks & bit(b.entry.task)) == 0 && (b.tasks & bit(a.entry.task)) == 0;
 }
 

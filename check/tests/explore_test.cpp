@@ -39,7 +39,7 @@ check::LockFactory never_waits() {
 ExploreOptions with(std::optional<int> bound, bool sleep_sets) {
   ExploreOptions options;
   options.preemption_bound = bound;
-  options.sleep_sets = sleep_sets;
+  options.reduction = sleep_sets ? check::Reduction::sleep : check::Reduction::none;
   options.collect_final_states = true;
   return options;
 }
@@ -125,10 +125,10 @@ TEST(Explore, ACorruptCheckpointGetsAClearError) {
             "checkpoint line 5: the bound must be none or 0 to 64, not '-1'");
   EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "bound: none", "bound: 4294967295"))),
             "checkpoint line 5: the bound must be none or 0 to 64, not '4294967295'");
-  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "sleep-sets: 1", "sleep-sets: 7"))),
-            "checkpoint line 6: sleep-sets must be 0 or 1, not '7'");
-  EXPECT_EQ(resume_error(replaced(checkpoint, "checkpoint v3", "checkpoint v2")),
-            "checkpoint line 1: a checkpoint v2; this build reads v3 only (start the exploration again)");
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "reduction: sleep", "reduction: fast"))),
+            "checkpoint line 6: the reduction must be dpor, sleep or none, not 'fast'");
+  EXPECT_EQ(resume_error(replaced(checkpoint, "checkpoint v4", "checkpoint v3")),
+            "checkpoint line 1: a checkpoint v3; this build reads v4 only (start the exploration again)");
   // Edited without the checksum: refused whatever the edit.
   EXPECT_NE(resume_error(replaced(checkpoint, "executions: 3", "executions: 4")).find("the checksum does not match"),
             std::string::npos);
