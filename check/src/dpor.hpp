@@ -12,7 +12,7 @@
 // with sleep sets: more work, never less.
 //
 // The search takes no delay bound (explore.cpp runs sleep sets under one:
-// docs/SEMANTICS.md, "Exploring"). It is never checkpointed begun:
+// ARCHITECTURE.md, "Exploring"). It is never checkpointed begun:
 // remaining_prefixes() turns what is left into subtrees of their own.
 #pragma once
 

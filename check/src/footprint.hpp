@@ -28,7 +28,7 @@ Footprint footprint_of(const model::StepRecord& step);
 // from two states that differ only in the order of their ready queues the
 // same entries can run in the same orders, with the same effects (no step
 // reads the queue's order), so they reach the same end states and failures
-// (docs/SEMANTICS.md, "Exploring"). DPOR uses `ignored`.
+// (ARCHITECTURE.md, "Exploring"). DPOR uses `ignored`.
 enum class QueueOrder : std::uint8_t { matters, ignored };
 
 // Two steps of different entries commute: running them in either order from

@@ -2,7 +2,8 @@
 // programs and on generated ones (a fixed seed), the set of end states found
 // with each reduction equals the one found with none, with and without a delay
 // bound; linked with a mutant core, so do whether a failure is found and its
-// kinds. Usage: dpor_soundness [--programs N] [--seed S] [--max-runs R] PROG...
+// kinds (--failures-only). Usage:
+//   dpor_soundness [--programs N] [--seed S] [--max-runs R] [--failures-only] PROG...
 // Exit 0 when every comparison agrees, 1 at the first that does not.
 #include <cstdlib>
 #include <fstream>
@@ -26,12 +27,22 @@ struct Settings {
   std::size_t programs = 500;
   std::uint64_t seed = 1;
   std::size_t max_runs = 4000;  // the plain search's; a program over it is skipped
+  bool failures_only = false;   // compare only the failure kinds found (for a mutant core)
   std::vector<std::string> files;
 };
 
+// The kinds of failure among end states ("model-disagreement", ...).
+std::vector<std::string> failure_kinds(const std::vector<std::string>& states) {
+  std::set<std::string> kinds;
+  for (const std::string& s : states) {
+    if (s.rfind("pass", 0) != 0) kinds.insert(s.substr(0, s.find(':')));
+  }
+  return {kinds.begin(), kinds.end()};
+}
+
 // The end states (verdict lines included: a failure's kind is part of it).
 std::optional<std::vector<std::string>> ends(const model::Program& program, Reduction reduction,
-                                             std::optional<int> bound, std::size_t max_runs) {
+                                             std::optional<int> bound, std::size_t max_runs, bool failures_only) {
   check::ExploreOptions options;
   options.reduction = reduction;
   options.preemption_bound = bound;
@@ -43,17 +54,18 @@ std::optional<std::vector<std::string>> ends(const model::Program& program, Redu
   if (reduction == Reduction::dpor && !bound && result.pruned != 0) {
     std::cout << "dpor cut " << result.pruned << " runs short (expected 0)\n";
   }
-  return result.final_states;
+  return failures_only ? failure_kinds(result.final_states) : result.final_states;
 }
 
 // False (and says why) when a reduction finds other end states than none.
-bool agrees(const model::Program& program, const std::string& name, std::size_t max_runs, std::size_t& compared) {
+bool agrees(const model::Program& program, const std::string& name, const Settings& settings, std::size_t& compared) {
+  const std::size_t max_runs = settings.max_runs;
   for (const std::optional<int> bound : {std::optional<int>{}, std::optional<int>{1}}) {
-    const auto plain = ends(program, Reduction::none, bound, max_runs);
+    const auto plain = ends(program, Reduction::none, bound, max_runs, settings.failures_only);
     if (!plain) continue;  // too big to compare
     ++compared;
     for (const Reduction reduction : {Reduction::dpor, Reduction::sleep}) {
-      const auto reduced = ends(program, reduction, bound, max_runs * 4);
+      const auto reduced = ends(program, reduction, bound, max_runs * 4, settings.failures_only);
       if (reduced == plain) continue;
       std::cout << name << ": " << check::to_string(reduction) << " with bound " << (bound ? std::to_string(*bound) : "none")
                 << " finds other end states than none\n" << model::to_text(program);
@@ -88,6 +100,8 @@ Settings parse(int argc, char** argv) {
       s.seed = std::strtoull(argv[++i], nullptr, 10);
     } else if (i + 1 < argc && arg == "--max-runs") {
       s.max_runs = std::strtoull(argv[++i], nullptr, 10);
+    } else if (arg == "--failures-only") {
+      s.failures_only = true;
     } else {
       s.files.push_back(arg);
     }
@@ -101,12 +115,11 @@ int main(int argc, char** argv) {
   const Settings settings = parse(argc, argv);
   std::size_t compared = 0;
   for (const std::string& file : settings.files) {
-    if (!agrees(read_file(file), file, settings.max_runs, compared)) return 1;
+    if (!agrees(read_file(file), file, settings, compared)) return 1;
   }
   for (std::size_t i = 0; i < settings.programs; ++i) {
     const std::uint64_t seed = settings.seed + i;
-    if (!agrees(check::generate_program(seed), "generated seed " + std::to_string(seed), settings.max_runs,
-                compared)) {
+    if (!agrees(check::generate_program(seed), "generated seed " + std::to_string(seed), settings, compared)) {
       return 1;
     }
   }

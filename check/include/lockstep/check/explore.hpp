@@ -32,7 +32,7 @@ inline constexpr int kCheckpointVersion = 4;
 // so), so that a long exploration's memory and checkpoint stay bounded.
 inline constexpr std::size_t kMaxTraceFingerprints = 65536;
 
-// How the explorer avoids equivalent schedules (docs/SEMANTICS.md, "Exploring"):
+// How the explorer avoids equivalent schedules (ARCHITECTURE.md, "Exploring"):
 // dpor: Optimal DPOR, source sets with wakeup trees and sleep sets, one
 //   execution per equivalence class; under a delay bound it runs as sleep;
 // sleep: sleep sets alone (Godefroid) over the depth-first tree;
