@@ -145,7 +145,9 @@ ExploreResult finish(State state, std::size_t finished, Session& session, Outcom
   result.complete = !failed_and_stopped && state.pending.empty();
   result.bound = state.bound;
   result.scope = state.scope;
-  if (!failed_and_stopped && (!result.complete || options.checkpoint_always)) result.checkpoint = write_checkpoint(state);
+  if (!failed_and_stopped && (!result.complete || options.checkpoint_always)) {
+    result.checkpoint = write_checkpoint(state);
+  }
   result.final_states.assign(session.finals.begin(), session.finals.end());
   result.failure = std::move(session.failure);
   if (options.keep_last && !session.last_strategy.empty()) {

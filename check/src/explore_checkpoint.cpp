@@ -133,7 +133,10 @@ class Reader {
   }
   std::uint64_t whole(std::string_view text, std::uint64_t max, const std::string& what) const {
     const auto v = parse_whole(text, max);
-    if (!v) fail(what + " must be a whole number from 0 to " + std::to_string(max) + ", not '" + std::string(text.substr(0, 40)) + "'");
+    if (!v) {
+      fail(what + " must be a whole number from 0 to " + std::to_string(max) + ", not '" +
+           std::string(text.substr(0, 40)) + "'");
+    }
     return *v;
   }
 
@@ -248,7 +251,8 @@ std::vector<DfsSource::Asleep> parse_asleep(std::string_view text) {
   for (const std::string_view item : split_on(text, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) throw std::invalid_argument("a sleep entry without '='");
-    out.push_back({model::parse_entry(std::string(item.substr(0, eq))), parse_footprint(std::string(item.substr(eq + 1)))});
+    out.push_back({model::parse_entry(std::string(item.substr(0, eq))),
+                   parse_footprint(std::string(item.substr(eq + 1)))});
   }
   return out;
 }

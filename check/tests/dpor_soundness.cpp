@@ -67,8 +67,9 @@ bool agrees(const model::Program& program, const std::string& name, const Settin
     for (const Reduction reduction : {Reduction::dpor, Reduction::sleep}) {
       const auto reduced = ends(program, reduction, bound, max_runs * 4, settings.failures_only);
       if (reduced == plain) continue;
-      std::cout << name << ": " << check::to_string(reduction) << " with bound " << (bound ? std::to_string(*bound) : "none")
-                << " finds other end states than none\n" << model::to_text(program);
+      std::cout << name << ": " << check::to_string(reduction) << " with bound "
+                << (bound ? std::to_string(*bound) : "none") << " finds other end states than none\n"
+                << model::to_text(program);
       const std::set<std::string> a(plain->begin(), plain->end());
       for (const auto& s : reduced ? *reduced : std::vector<std::string>{"(incomplete)"}) {
         if (!a.count(s)) std::cout << "  only reduced: " << s << "\n";

@@ -396,7 +396,8 @@ int conclude(const std::string& self, const Args& args, const check::ExploreResu
     std::cout << "the last execution's trace written to " << printable(trace_out) << "\n";
   }
   if (options.preemption_bound && result.reduction != options.reduction) {
-    std::cout << "reduction " << check::to_string(result.reduction) << ": dpor runs as sleep sets under a delay bound\n";
+    std::cout << "reduction " << check::to_string(result.reduction)
+              << ": dpor runs as sleep sets under a delay bound\n";
   }
   if (result.failure) {
     std::cout << result.coverage() << "\n";
