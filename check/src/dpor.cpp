@@ -29,7 +29,8 @@ Footprint touches_everything(const model::Entry& entry) {
 
 }  // namespace
 
-DporSource::DporSource(std::vector<std::uint32_t> prefix) : prefix_(std::move(prefix)) {}
+DporSource::DporSource(std::vector<std::uint32_t> prefix, bool quiet_finishes)
+    : prefix_(std::move(prefix)), quiet_finishes_(quiet_finishes) {}
 
 void DporSource::begin_execution() {
   cursor_ = 0;
@@ -106,7 +107,7 @@ std::uint32_t DporSource::pick(std::uint32_t n, ChoiceKind kind, ReadyOptions op
 }
 
 void DporSource::observe_step(const model::StepRecord& step) {
-  add_event(events_, step, previous_ ? &*previous_ : nullptr);
+  add_event(events_, step, previous_ ? &*previous_ : nullptr, quiet_finishes_);
   const Footprint fp = events_.back().step;
   level_of_.push_back(just_chosen_ ? static_cast<std::ptrdiff_t>(*just_chosen_) : -1);
   if (just_chosen_) {

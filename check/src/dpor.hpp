@@ -43,7 +43,8 @@ class DporSource final : public ChoiceSource {
     std::optional<Footprint> recorded;    // what the chosen entry did, this execution
   };
 
-  explicit DporSource(std::vector<std::uint32_t> prefix = {});
+  // quiet_finishes: finishes_unobserved(program) (footprint.hpp).
+  explicit DporSource(std::vector<std::uint32_t> prefix = {}, bool quiet_finishes = false);
 
   std::uint32_t pick(std::uint32_t n, ChoiceKind kind, ReadyOptions options) override;
   void observe_step(const model::StepRecord& step) override;
@@ -68,6 +69,7 @@ class DporSource final : public ChoiceSource {
   [[nodiscard]] static bool allowed(const Level& level, std::uint32_t index);
 
   std::vector<std::uint32_t> prefix_;
+  bool quiet_finishes_;
   std::vector<Level> stack_;
   std::size_t cursor_ = 0;
   std::size_t changed_ = 0;      // the level whose branch is new this execution

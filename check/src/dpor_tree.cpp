@@ -111,11 +111,13 @@ std::vector<model::Entry> arrived(std::vector<model::Entry> after, const std::ve
 
 }  // namespace
 
-void add_event(std::vector<DporEvent>& events, const model::StepRecord& step, const model::StepRecord* previous) {
+void add_event(std::vector<DporEvent>& events, const model::StepRecord& step, const model::StepRecord* previous,
+               bool quiet_finishes) {
   if (previous != nullptr && !events.empty()) {
     for (const model::Entry& e : arrived(step.ready, previous->queue)) events.back().enqueued.push_back(e);
   }
-  const Footprint fp = footprint_of(step);
+  Footprint fp = footprint_of(step);
+  if (quiet_finishes) fp.everything = false;  // only a finish sets it in such a program
   const long now_before = previous == nullptr ? 0 : previous->now;
   DporEvent event{fp.entry, fp, (events.empty() ? 0 : events.back().epoch) + (step.now != now_before ? 1 : 0), -1, {}};
   for (std::size_t i = events.size(); i-- > 0 && event.enabler < 0;) {
@@ -139,9 +141,11 @@ bool executable(const std::vector<DporEvent>& v, const std::vector<model::Entry>
   return true;
 }
 
-std::vector<DporEvent> events_of(const std::vector<model::StepRecord>& steps) {
+std::vector<DporEvent> events_of(const std::vector<model::StepRecord>& steps, bool quiet_finishes) {
   std::vector<DporEvent> out;
-  for (std::size_t i = 0; i < steps.size(); ++i) add_event(out, steps[i], i == 0 ? nullptr : &steps[i - 1]);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    add_event(out, steps[i], i == 0 ? nullptr : &steps[i - 1], quiet_finishes);
+  }
   return out;
 }
 

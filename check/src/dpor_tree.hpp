@@ -32,7 +32,10 @@ bool dependent(const DporEvent& a, const DporEvent& b);
 
 // Appends a step's event to an execution's: its epoch, its enabler, and what
 // it and the timers firing before it enqueued.
-void add_event(std::vector<DporEvent>& events, const model::StepRecord& step, const model::StepRecord* previous);
+// With `quiet_finishes` (finishes_unobserved of the program), a finishing
+// step's `everything` is dropped.
+void add_event(std::vector<DporEvent>& events, const model::StepRecord& step, const model::StepRecord* previous,
+               bool quiet_finishes);
 
 // Whether v can run, entry by entry, from a decision offering `ready`: each
 // entry ready when its turn comes, given what the entries before it enqueue.
@@ -76,6 +79,6 @@ void wakeup_insert(std::vector<WakeupNode>& branches, std::vector<DporEvent> v);
 std::uint64_t trace_class(const std::vector<DporEvent>& events);
 
 // The events of a run's steps, epochs counted from clock jumps.
-std::vector<DporEvent> events_of(const std::vector<model::StepRecord>& steps);
+std::vector<DporEvent> events_of(const std::vector<model::StepRecord>& steps, bool quiet_finishes);
 
 }  // namespace lockstep::check

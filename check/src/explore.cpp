@@ -59,7 +59,7 @@ void record(State& state, Session& session, RunResult run, const std::string& st
   std::string steps;
   for (const auto& step : run.steps) steps += model::to_string(step) + "\n";
   state.traces.add(fnv1a(steps));
-  state.classes.add(trace_class(events_of(run.steps)));
+  state.classes.add(trace_class(events_of(run.steps, finishes_unobserved(state.program))));
   if (session.options.collect_final_states) session.finals.insert(final_state(run));
   if (!run.passed() && !session.failure) session.failure = make_trace(state.program, strategy, run);
   if (session.options.keep_last && (!session.failure || !run.passed())) {
@@ -121,7 +121,7 @@ Outcome drive(State& state, std::size_t at, Search& search, Session& session) {
 Outcome explore_subtree(State& state, std::size_t at, Session& session) {
   Subtree& subtree = state.pending[at];
   if (state.reduction == Reduction::dpor) {
-    DporSource dpor(subtree.prefix);
+    DporSource dpor(subtree.prefix, finishes_unobserved(state.program));
     return drive(state, at, dpor, session);
   }
   DfsSource dfs(state.bound, state.reduction == Reduction::sleep, subtree.prefix);

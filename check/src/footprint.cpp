@@ -1,5 +1,6 @@
 #include "footprint.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -40,6 +41,31 @@ Footprint footprint_of(const model::StepRecord& step) {
     }
   }
   return fp;
+}
+
+namespace {
+
+bool observes_finishes(const std::vector<model::Op>& ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const model::Op& op) {
+    switch (op.kind) {
+      case OpKind::await_:
+      case OpKind::gather:
+      case OpKind::cancel:
+      case OpKind::spawn:
+      case OpKind::sleep:
+      case OpKind::acquire_timeout:
+        return true;
+      default:
+        return observes_finishes(op.body);
+    }
+  });
+}
+
+}  // namespace
+
+bool finishes_unobserved(const model::Program& program) {
+  return std::none_of(program.tasks.begin(), program.tasks.end(),
+                      [](const model::TaskProgram& task) { return observes_finishes(task.ops); });
 }
 
 bool independent(const Footprint& a, const Footprint& b, QueueOrder order) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "lockstep/model/program.hpp"
 #include "lockstep/model/step_record.hpp"
 
 namespace lockstep::check {
@@ -35,6 +36,13 @@ enum class QueueOrder : std::uint8_t { matters, ignored };
 // the same state gives the same state (ready queue order included unless
 // `order` is ignored).
 bool independent(const Footprint& a, const Footprint& b, QueueOrder order = QueueOrder::matters);
+
+// True when no operation of the program can see a task finish or a timer
+// (no await, gather, cancel, spawn, sleep or acquire_timeout, in any body):
+// then a finished task's step touches only what its events name, and DPOR
+// may drop its `everything` (a finish wakes joiners, gathers and timers, and
+// there are none). The sleep-set search keeps it.
+bool finishes_unobserved(const model::Program& program);
 
 std::string to_string(const Footprint& footprint);
 Footprint parse_footprint(const std::string& text);  // throws std::invalid_argument
