@@ -1,5 +1,6 @@
 #include "footprint.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -42,9 +43,35 @@ Footprint footprint_of(const model::StepRecord& step) {
   return fp;
 }
 
-bool independent(const Footprint& a, const Footprint& b) {
+namespace {
+
+bool observes_finishes(const std::vector<model::Op>& ops) {
+  return std::any_of(ops.begin(), ops.end(), [](const model::Op& op) {
+    switch (op.kind) {
+      case OpKind::await_:
+      case OpKind::gather:
+      case OpKind::cancel:
+      case OpKind::spawn:
+      case OpKind::sleep:
+      case OpKind::acquire_timeout:
+        return true;
+      default:
+        return observes_finishes(op.body);
+    }
+  });
+}
+
+}  // namespace
+
+bool finishes_unobserved(const model::Program& program) {
+  return std::none_of(program.tasks.begin(), program.tasks.end(),
+                      [](const model::TaskProgram& task) { return observes_finishes(task.ops); });
+}
+
+bool independent(const Footprint& a, const Footprint& b, QueueOrder order) {
   if (a.entry.task == b.entry.task || a.everything || b.everything) return false;
-  if ((a.locks & b.locks) != 0 || (a.enqueues && b.enqueues)) return false;
+  if ((a.locks & b.locks) != 0) return false;
+  if (order == QueueOrder::matters && a.enqueues && b.enqueues) return false;
   return (a.tasks & bit(b.entry.task)) == 0 && (b.tasks & bit(a.entry.task)) == 0;
 }
 

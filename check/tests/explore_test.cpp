@@ -39,7 +39,7 @@ check::LockFactory never_waits() {
 ExploreOptions with(std::optional<int> bound, bool sleep_sets) {
   ExploreOptions options;
   options.preemption_bound = bound;
-  options.sleep_sets = sleep_sets;
+  options.reduction = sleep_sets ? check::Reduction::sleep : check::Reduction::none;
   options.collect_final_states = true;
   return options;
 }
@@ -125,10 +125,10 @@ TEST(Explore, ACorruptCheckpointGetsAClearError) {
             "checkpoint line 5: the bound must be none or 0 to 64, not '-1'");
   EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "bound: none", "bound: 4294967295"))),
             "checkpoint line 5: the bound must be none or 0 to 64, not '4294967295'");
-  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "sleep-sets: 1", "sleep-sets: 7"))),
-            "checkpoint line 6: sleep-sets must be 0 or 1, not '7'");
-  EXPECT_EQ(resume_error(replaced(checkpoint, "checkpoint v3", "checkpoint v2")),
-            "checkpoint line 1: a checkpoint v2; this build reads v3 only (start the exploration again)");
+  EXPECT_EQ(resume_error(check::seal_checkpoint(replaced(checkpoint, "reduction: sleep", "reduction: fast"))),
+            "checkpoint line 6: the reduction must be dpor, sleep or none, not 'fast'");
+  EXPECT_EQ(resume_error(replaced(checkpoint, "checkpoint v4", "checkpoint v3")),
+            "checkpoint line 1: a checkpoint v3; this build reads v4 only (start the exploration again)");
   // Edited without the checksum: refused whatever the edit.
   EXPECT_NE(resume_error(replaced(checkpoint, "executions: 3", "executions: 4")).find("the checksum does not match"),
             std::string::npos);
@@ -444,4 +444,66 @@ TEST(Scenario, AFailureIsReportedWithItsTimelineAndTheCodeThatReplaysIt) {
   check::VectorSource again(decisions);
   EXPECT_EQ(check::run_scenario(make, again).failure, search.shrunk->failure);
   EXPECT_EQ(check::explore_scenario([] { return std::make_unique<Increments>(true); }, {}).report().rfind("passed: ", 0), 0U);
+}
+
+namespace {
+
+ExploreOptions dpor() {
+  ExploreOptions options;
+  options.reduction = check::Reduction::dpor;
+  options.collect_final_states = true;
+  return options;
+}
+
+}  // namespace
+
+TEST(Explore, DporFindsEveryEndStateWithOneRunPerClass) {
+  for (const char* text : kSmallPrograms) {
+    const auto program = parse_program(text);
+    const auto plain = check::explore(program, with(std::nullopt, false));
+    const auto reduced = check::explore(program, dpor());
+    ASSERT_TRUE(plain.complete && reduced.complete);
+    EXPECT_EQ(reduced.reduction, check::Reduction::dpor);
+    EXPECT_EQ(plain.final_states, reduced.final_states) << text;
+    EXPECT_EQ(reduced.pruned, 0U) << text;
+    EXPECT_EQ(reduced.classes, plain.classes) << text;
+    EXPECT_LE(reduced.executions, plain.executions);
+  }
+}
+
+TEST(Explore, DporUnderABoundRunsAsSleepSets) {
+  auto options = dpor();
+  options.preemption_bound = 1;
+  options.checkpoint_always = true;
+  const auto result = check::explore(parse_program(kSmallPrograms[1]), options);
+  EXPECT_EQ(result.reduction, check::Reduction::sleep);
+  EXPECT_NE(result.checkpoint.find("reduction: sleep"), std::string::npos);
+}
+
+TEST(Explore, ADporRunStoppedAndResumedFindsEveryEndState) {
+  for (const char* text : kSmallPrograms) {
+    const auto program = parse_program(text);
+    const auto whole = check::explore(program, dpor());
+    auto options = dpor();
+    options.max_executions = 4;
+    auto part = check::explore(program, options);
+    std::set<std::string> seen(part.final_states.begin(), part.final_states.end());
+    while (!part.complete) {
+      ASSERT_NE(part.checkpoint.find("reduction: dpor"), std::string::npos);
+      // Never begun: every subtree of a dpor checkpoint has 0 levels.
+      EXPECT_NE(part.checkpoint.find("subtree: 0 levels"), std::string::npos);
+      const auto shares = check::split_checkpoint(part.checkpoint, 3);
+      part = check::resume_exploration(check::merge_checkpoints(shares), options);
+      seen.insert(part.final_states.begin(), part.final_states.end());
+    }
+    EXPECT_EQ(std::vector<std::string>(seen.begin(), seen.end()), whole.final_states) << text;
+    EXPECT_GE(part.executions, whole.executions);
+  }
+}
+
+TEST(Explore, ADporCheckpointWithABegunSubtreeIsRefused) {
+  const std::string sleep = stopped_checkpoint(kSmallPrograms[1], 3);
+  const std::string forged = check::seal_checkpoint(replaced(sleep, "reduction: sleep", "reduction: dpor"));
+  EXPECT_NE(resume_error(forged).find("a dpor checkpoint holds subtrees not begun (0 levels)"), std::string::npos)
+      << resume_error(forged);
 }

@@ -64,10 +64,15 @@ CommandSpec command(std::string_view name, std::string_view operand, std::string
 
 CommandSpec explore_spec() {
   CommandSpec c = command("explore", "PROGRAM",
-                          "every schedule of PROGRAM, depth first, with sleep sets and an optional preemption bound");
+                          "every schedule of PROGRAM up to equivalence, depth first, with an optional preemption bound");
+  FlagSpec reduction = of_kind(FlagKind::text, "reduction", "R", "dpor",
+                               "dpor: one run per equivalence class (Optimal DPOR; sleep sets under --preemptions), "
+                               "sleep: sleep sets, none: every schedule");
+  reduction.choices = {"dpor", "sleep", "none"};
   c.flags = {
       preemptions_flag("", "explore only schedules with at most C preemptions"),
-      of_kind(FlagKind::boolean, "no-sleep-sets", "", "", "turn sleep-set pruning off"),
+      reduction,
+      of_kind(FlagKind::boolean, "no-sleep-sets", "", "", "the same as --reduction none"),
       budget_flag("", "stop after about SECONDS, counted for the whole run with --workers too"),
       whole("max-executions", "N", 1, 1'000'000'000'000, "", "stop after N executions in this run"),
       of_kind(FlagKind::path, "checkpoint", "FILE", "lockstep-explore.checkpoint",
@@ -82,10 +87,12 @@ CommandSpec explore_spec() {
   c.notes = {
       "give PROGRAM or --resume CHECKPOINT, not both",
       "a run that stops early (--budget, --max-executions, SIGINT or SIGTERM) writes one checkpoint, in every mode;",
-      "  it resumes alone or with --workers N for any N (--resume takes the bound, the sleep-set setting and the",
-      "  subtrees from it: no --preemptions, --no-sleep-sets or --split with it)",
+      "  it resumes alone or with --workers N for any N (--resume takes the bound, the reduction and the",
+      "  subtrees from it: no --preemptions, --reduction, --no-sleep-sets or --split with it); a dpor run that stops",
+      "  leaves what it had not finished as subtrees not begun, which resume re-explores whole",
       "--workers and --split exclude each other; --max-executions does not go with --workers (use --budget)",
-      "a checkpoint (format v3) carries its version, its program and the program's hash, and a checksum of",
+      "the last line of stdout is one JSON summary: verdict, executions, pruned, classes, bound, reduction, ...",
+      "a checkpoint (format v4) carries its version, its program and the program's hash, and a checksum of",
       "  everything above its last line; one cut short, edited or of another program is refused as FILE:LINE",
   };
   c.flags[0].fallback_note = "every schedule";

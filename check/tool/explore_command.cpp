@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -24,6 +25,25 @@ namespace {
 
 using Seconds = std::chrono::duration<double>;
 
+// A JSON string's body: quotes, backslashes and control bytes escaped.
+std::string json_escaped(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static const char digits[] = "0123456789abcdef";
+      out += "\\u00";
+      out += digits[(c >> 4) & 15];
+      out += digits[c & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 const char* signal_name(int signal) {
   switch (signal) {
     case SIGINT:
@@ -36,8 +56,29 @@ const char* signal_name(int signal) {
 }
 
 void print_exploration(const check::ExploreResult& r, Seconds elapsed, const std::string& how) {
-  std::cout << "explored " << r.executions << " executions" << how << " (" << r.traces_text() << ", " << r.pruned
-            << " cut short by sleep sets) in " << elapsed.count() << " s\n";
+  std::cout << "explored " << r.executions << " executions" << how << " (" << r.traces_text() << ", "
+            << r.classes_text() << ", " << r.pruned << " runs cut short by sleep sets; reduction "
+            << check::to_string(r.reduction) << ") in " << elapsed.count() << " s\n";
+}
+
+// Where the subtrees stand, for the summary line: done and in all.
+struct Subtrees {
+  std::size_t done = 0;
+  std::size_t total = 0;
+};
+
+// The machine-readable last line of stdout (docs/CLI.md).
+void print_summary_json(const check::ExploreResult& r, Seconds elapsed, const Subtrees& subtrees) {
+  const char* verdict = r.failure ? "fail" : (r.complete ? "pass" : "incomplete");
+  std::ostringstream out;
+  out << R"({"summary":"explore","verdict":")" << verdict << R"(","executions":)" << r.executions
+      << R"(,"pruned":)" << r.pruned << R"(,"classes":)" << r.classes << R"(,"distinct_traces":)"
+      << r.distinct_traces << R"(,"traces_capped":)" << (r.traces_capped ? "true" : "false") << R"(,"complete":)"
+      << (r.complete ? "true" : "false") << R"(,"bound":)" << (r.bound ? std::to_string(*r.bound) : "null")
+      << R"(,"reduction":")" << check::to_string(r.reduction) << R"(","scope":")" << json_escaped(r.scope)
+      << R"(","subtrees_done":)" << subtrees.done << R"(,"subtrees_total":)" << subtrees.total
+      << R"(,"elapsed_s":)" << elapsed.count() << "}";
+  std::cout << out.str() << "\n";
 }
 
 // What a run that did not finish says, and its exit status.
@@ -140,14 +181,10 @@ struct Dealt {
   std::size_t workers = 0;
 };
 
-Dealt run_workers(const std::string& start, std::size_t parts, const check::ExploreOptions& options) {
-  const std::vector<std::string> shares = check::split_checkpoint(start, parts);
-  catch_stop_signals(false);  // the loop below handles a second signal
-  TempDir temp;
-  const auto name = [&](std::size_t w, const char* what) { return temp.file("worker-" + std::to_string(w) + what); };
+void start_workers(Workers& workers, const std::vector<std::string>& shares, const check::ExploreOptions& options,
+                   const std::function<std::string(std::size_t, const char*)>& name) {
   std::cout.flush();
   std::cerr.flush();
-  Workers workers;
   const pid_t parent = getpid();
   for (std::size_t w = 0; w < shares.size() && stop_signal() == 0; ++w) {
     const pid_t pid = fork();
@@ -157,8 +194,11 @@ Dealt run_workers(const std::string& start, std::size_t parts, const check::Expl
     }
     workers.add(pid);
   }
-  // Wait; forward a stop signal; past the grace period, or at a second
-  // signal, kill (a killed worker's share is kept as it was given).
+}
+
+// Wait; forward a stop signal; past the grace period, or at a second
+// signal, kill (a killed worker's share is kept as it was given).
+void wait_for_workers(Workers& workers, const check::ExploreOptions& options) {
   constexpr auto grace = std::chrono::seconds(10);
   bool forwarded = false;
   std::optional<Clock::time_point> kill_at;
@@ -173,155 +213,195 @@ Dealt run_workers(const std::string& start, std::size_t parts, const check::Expl
     if (stop_signals_received() >= 2 || (kill_at && Clock::now() >= *kill_at)) workers.signal_all(SIGKILL);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+// What worker w left: its failure and last trace into `out`, and the
+// checkpoint of what is left of its share (the share itself if it was killed).
+std::string collect_worker(const Workers& workers, std::size_t w, const std::vector<std::string>& shares,
+                           const std::function<std::string(std::size_t, const char*)>& name, Dealt& out) {
+  if (w >= workers.all().size()) return shares[w];  // stopped before it started
+  const auto& worker = workers.all()[w];
+  const bool exited_ok = WIFEXITED(worker.status) && WEXITSTATUS(worker.status) == 0;
+  if (!exited_ok && !worker.killed) {
+    std::ostringstream why;
+    if (WIFSIGNALED(worker.status)) {
+      why << "ended with signal " << WTERMSIG(worker.status);
+    } else {
+      why << "exited with status " << WEXITSTATUS(worker.status);
+    }
+    throw std::runtime_error("worker " + std::to_string(w + 1) + " of " + std::to_string(shares.size()) + " " +
+                             why.str());
+  }
+  const auto exists = [&](const char* what) { return exited_ok && access(name(w, what).c_str(), F_OK) == 0; };
+  if (!out.result.failure && exists(".failure")) {
+    out.result.failure = check::parse_trace(read_input(name(w, ".failure"), kMaxTraceBytes));
+  }
+  if (exists(".last")) out.result.last = check::parse_trace(read_input(name(w, ".last"), kMaxTraceBytes));
+  if (exists(".checkpoint")) return read_input(name(w, ".checkpoint"), kMaxCheckpointBytes);
+  return shares[w];  // killed, or failed: its share as it was
+}
+
+void take_counts(const check::CheckpointSummary& summary, check::ExploreResult& result) {
+  result.complete = !result.failure && summary.subtrees == 0;
+  result.executions = summary.executions;
+  result.pruned = summary.pruned;
+  result.distinct_traces = summary.distinct_traces;
+  result.traces_capped = summary.traces_capped;
+  result.classes = summary.classes;
+  result.classes_capped = summary.classes_capped;
+  result.reduction = summary.reduction;
+  result.bound = summary.bound;
+  result.scope = summary.scope;
+}
+
+Dealt run_workers(const std::string& start, std::size_t parts, const check::ExploreOptions& options) {
+  const std::vector<std::string> shares = check::split_checkpoint(start, parts);
+  catch_stop_signals(false);  // the loop below handles a second signal
+  TempDir temp;
+  const std::function<std::string(std::size_t, const char*)> name = [&](std::size_t w, const char* what) {
+    return temp.file("worker-" + std::to_string(w) + what);
+  };
+  Workers workers;
+  start_workers(workers, shares, options, name);
+  wait_for_workers(workers, options);
   Dealt out;
   out.workers = shares.size();
   std::vector<std::string> left;
-  for (std::size_t w = 0; w < shares.size(); ++w) {
-    if (w >= workers.all().size()) {  // stopped before it started
-      left.push_back(shares[w]);
-      continue;
-    }
-    const auto& worker = workers.all()[w];
-    const bool exited_ok = WIFEXITED(worker.status) && WEXITSTATUS(worker.status) == 0;
-    if (!exited_ok && !worker.killed) {
-      std::ostringstream why;
-      if (WIFSIGNALED(worker.status)) {
-        why << "ended with signal " << WTERMSIG(worker.status);
-      } else {
-        why << "exited with status " << WEXITSTATUS(worker.status);
-      }
-      throw std::runtime_error("worker " + std::to_string(w + 1) + " of " + std::to_string(shares.size()) + " " +
-                               why.str());
-    }
-    if (exited_ok && !out.result.failure && access(name(w, ".failure").c_str(), F_OK) == 0) {
-      out.result.failure = check::parse_trace(read_input(name(w, ".failure"), kMaxTraceBytes));
-    }
-    if (exited_ok && access(name(w, ".last").c_str(), F_OK) == 0) {
-      out.result.last = check::parse_trace(read_input(name(w, ".last"), kMaxTraceBytes));
-    }
-    if (exited_ok && access(name(w, ".checkpoint").c_str(), F_OK) == 0) {
-      left.push_back(read_input(name(w, ".checkpoint"), kMaxCheckpointBytes));
-    } else {
-      left.push_back(shares[w]);  // killed, or failed: its share as it was
-    }
-  }
+  for (std::size_t w = 0; w < shares.size(); ++w) left.push_back(collect_worker(workers, w, shares, name, out));
   if (out.result.failure) out.result.last = out.result.failure;  // not another worker's passing run
   temp.remove();
   restore_default_signals();
   out.checkpoint = check::merge_checkpoints(left);
-  const check::CheckpointSummary summary = check::summarize_checkpoint(out.checkpoint);
-  out.result.complete = !out.result.failure && summary.subtrees == 0;
-  out.result.executions = summary.executions;
-  out.result.pruned = summary.pruned;
-  out.result.distinct_traces = summary.distinct_traces;
-  out.result.traces_capped = summary.traces_capped;
-  out.result.bound = summary.bound;
-  out.result.scope = summary.scope;
+  take_counts(check::summarize_checkpoint(out.checkpoint), out.result);
   return out;
 }
 
-}  // namespace
+// ---- the command ----
 
-int explore_command(const std::string& self, const Args& args) {
+void check_explore_flags(const Args& args) {
   const bool resume = args.has("resume");
   if (resume && args.operand) throw Usage("give a PROGRAM or --resume CHECKPOINT, not both");
   if (!resume && !args.operand) throw Usage("explore needs a PROGRAM file (or --resume CHECKPOINT)");
   if (resume) {
-    for (const char* name : {"preemptions", "no-sleep-sets", "split"}) {
+    for (const char* name : {"preemptions", "no-sleep-sets", "reduction", "split"}) {
       if (args.has(name)) {
         throw Usage(std::string("--") + name + " cannot be used with --resume: the checkpoint records the bound, " +
-                    "the sleep-set setting and the subtrees");
+                    "the reduction and the subtrees");
       }
     }
+  }
+  if (args.has("no-sleep-sets") && args.has("reduction") && args.text("reduction") != "none") {
+    throw Usage("--no-sleep-sets means --reduction none, not --reduction " + args.text("reduction"));
   }
   if (args.has("workers") && args.has("split")) throw Usage("--workers and --split exclude each other");
   if (args.has("workers") && args.has("max-executions")) {
     throw Usage("--max-executions cannot be used with --workers (use --budget)");
   }
-  const std::string out = args.text("out");
-  const std::string checkpoint_file = args.text("checkpoint");
-  check_output_path(out, "--out");
-  check_output_path(checkpoint_file, "--checkpoint");
-  const std::string trace_out = args.has("trace-out") ? args.text("trace-out") : "";
-  if (!trace_out.empty()) check_output_path(trace_out, "--trace-out");
+}
 
+check::ExploreOptions explore_options(const Args& args, bool keep_last) {
   check::ExploreOptions options;
   if (args.has("preemptions")) options.preemption_bound = static_cast<int>(args.whole("preemptions"));
-  options.sleep_sets = !args.flag("no-sleep-sets");
+  options.reduction = *check::parse_reduction(args.text("reduction"));  // the flag table allows only these
+  if (args.flag("no-sleep-sets")) options.reduction = check::Reduction::none;
   if (args.has("budget")) {
     options.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(Seconds(args.seconds("budget")));
   }
   if (args.has("max-executions")) options.max_executions = static_cast<std::size_t>(args.whole("max-executions"));
   options.should_stop = [] { return stop_signal() != 0; };
-  options.keep_last = !trace_out.empty();
+  options.keep_last = keep_last;
+  return options;
+}
 
-  // Where the run starts: a checkpoint (the user's, or one made here for a
-  // share or for the workers), or the program itself.
+// Where a run starts: a checkpoint (the user's, or one made here for a share
+// or for the workers), or the program itself.
+struct Start {
   std::optional<std::string> checkpoint;
   model::Program program;
-  if (resume) {
-    checkpoint = read_checkpoint(args.text("resume"));
+  std::string how;  // " in 2 of 8 subtrees"
+  Subtrees subtrees;
+};
+
+Start starting_point(const Args& args, const check::ExploreOptions& options) {
+  Start start;
+  start.subtrees.total = 1;
+  if (args.has("resume")) {
+    start.checkpoint = read_checkpoint(args.text("resume"));
     try {
-      (void)check::summarize_checkpoint(*checkpoint);  // every check but the run's own
+      start.subtrees.total = check::summarize_checkpoint(*start.checkpoint).subtrees;  // every check but the run's
     } catch (const check::TraceError& e) {
       throw InputError(located(args.text("resume"), e.what(), "checkpoint line "));
     }
-  } else {
-    program = read_program(*args.operand);
+    return start;
   }
-  std::string how;
+  start.program = read_program(*args.operand);
   if (args.has("split")) {
     const Split split = args.split("split");
-    const auto units = check::split_prefixes(program, static_cast<std::size_t>(split.n) * 4, options);
+    const auto units = check::split_prefixes(start.program, static_cast<std::size_t>(split.n) * 4, options);
     std::vector<std::vector<std::uint32_t>> mine;
-    for (std::size_t u = static_cast<std::size_t>(split.k - 1); u < units.size(); u += static_cast<std::size_t>(split.n)) {
+    for (auto u = static_cast<std::size_t>(split.k - 1); u < units.size(); u += static_cast<std::size_t>(split.n)) {
       mine.push_back(units[u]);
     }
-    checkpoint = check::start_checkpoint(program, options, mine,
-                                         "share " + std::to_string(split.k) + "/" + std::to_string(split.n));
-    how = " in " + std::to_string(mine.size()) + " of " + std::to_string(units.size()) + " subtrees";
+    start.checkpoint = check::start_checkpoint(start.program, options, mine,
+                                               "share " + std::to_string(split.k) + "/" + std::to_string(split.n));
+    start.how = " in " + std::to_string(mine.size()) + " of " + std::to_string(units.size()) + " subtrees";
+    start.subtrees.total = mine.size();
   }
+  return start;
+}
 
-  const auto started = Clock::now();
+check::ExploreResult explore_here(const Args& args, Start& start, check::ExploreOptions& options) {
+  Progress progress("explore");
+  options.progress = [&](std::size_t runs, std::size_t traces) {
+    progress.update(runs, std::to_string(traces) + " distinct traces");
+  };
+  catch_stop_signals(true);
   check::ExploreResult result;
-  std::string resume_flags;
-  if (args.has("workers")) {
-    const auto parts = static_cast<std::size_t>(args.whole("workers"));
-    if (!checkpoint) {
-      checkpoint = check::start_checkpoint(program, options, check::split_prefixes(program, parts * 4, options));
+  if (start.checkpoint) {
+    try {
+      result = check::resume_exploration(*start.checkpoint, options);
+    } catch (const check::TraceError& e) {
+      if (!args.has("resume")) throw;  // our own checkpoint: not the user's input
+      throw InputError(located(args.text("resume"), e.what(), "checkpoint line "));
     }
-    Dealt dealt = run_workers(*checkpoint, parts, options);
-    result = std::move(dealt.result);
-    result.checkpoint = std::move(dealt.checkpoint);
-    how = " in " + std::to_string(dealt.workers) + " worker" + (dealt.workers == 1 ? "" : "s");
-    resume_flags = " --workers " + std::to_string(parts);
   } else {
-    Progress progress("explore");
-    options.progress = [&](std::size_t runs, std::size_t traces) {
-      progress.update(runs, std::to_string(traces) + " distinct traces");
-    };
-    catch_stop_signals(true);
-    if (checkpoint) {
-      try {
-        result = check::resume_exploration(*checkpoint, options);
-      } catch (const check::TraceError& e) {
-        if (!resume) throw;  // our own checkpoint: not the user's input
-        throw InputError(located(args.text("resume"), e.what(), "checkpoint line "));
-      }
-    } else {
-      result = check::explore(program, options);
-    }
-    restore_default_signals();
-    progress.finish();
+    result = check::explore(start.program, options);
   }
-  print_exploration(result, Clock::now() - started, how);
+  restore_default_signals();
+  progress.finish();
+  return result;
+}
+
+check::ExploreResult explore_dealt(const Args& args, Start& start, const check::ExploreOptions& options,
+                                   std::string& resume_flags) {
+  const auto parts = static_cast<std::size_t>(args.whole("workers"));
+  if (!start.checkpoint) {
+    const auto prefixes = check::split_prefixes(start.program, parts * 4, options);
+    start.checkpoint = check::start_checkpoint(start.program, options, prefixes);
+    start.subtrees.total = prefixes.size();
+  }
+  Dealt dealt = run_workers(*start.checkpoint, parts, options);
+  dealt.result.checkpoint = std::move(dealt.checkpoint);
+  start.how = " in " + std::to_string(dealt.workers) + " worker" + (dealt.workers == 1 ? "" : "s");
+  resume_flags = " --workers " + std::to_string(parts);
+  return std::move(dealt.result);
+}
+
+// Prints the outcome's lines and returns the exit status.
+int conclude(const std::string& self, const Args& args, const check::ExploreResult& result,
+             const check::ExploreOptions& options, const std::string& resume_flags) {
+  const std::string trace_out = args.has("trace-out") ? args.text("trace-out") : "";
   if (result.last && !trace_out.empty()) {
     write_output(trace_out, check::to_text(*result.last));
     std::cout << "the last execution's trace written to " << printable(trace_out) << "\n";
   }
+  if (options.preemption_bound && result.reduction != options.reduction) {
+    std::cout << "reduction " << check::to_string(result.reduction)
+              << ": dpor runs as sleep sets under a delay bound\n";
+  }
   if (result.failure) {
     std::cout << result.coverage() << "\n";
-    return report_failure(self, *result.failure, out);
+    return report_failure(self, *result.failure, args.text("out"));
   }
   if (result.complete) {
     std::cout << result.coverage() << "\n";
@@ -330,8 +410,38 @@ int explore_command(const std::string& self, const Args& args) {
     }
     return 0;
   }
+  const std::string checkpoint_file = args.text("checkpoint");
   write_output(checkpoint_file, result.checkpoint);
   return stopped(self, result, checkpoint_file, resume_flags, options.deadline && Clock::now() >= *options.deadline);
+}
+
+Subtrees subtrees_after(const check::ExploreResult& result, Subtrees given) {
+  if (result.complete) given.done = given.total;
+  if (!result.complete && !result.checkpoint.empty()) {
+    const std::size_t left = check::summarize_checkpoint(result.checkpoint).subtrees;
+    given.done = given.total > left ? given.total - left : 0;
+  }
+  return given;
+}
+
+}  // namespace
+
+int explore_command(const std::string& self, const Args& args) {
+  check_explore_flags(args);
+  check_output_path(args.text("out"), "--out");
+  check_output_path(args.text("checkpoint"), "--checkpoint");
+  if (args.has("trace-out")) check_output_path(args.text("trace-out"), "--trace-out");
+  check::ExploreOptions options = explore_options(args, args.has("trace-out"));
+  Start start = starting_point(args, options);
+  const auto started = Clock::now();
+  std::string resume_flags;
+  const check::ExploreResult result =
+      args.has("workers") ? explore_dealt(args, start, options, resume_flags) : explore_here(args, start, options);
+  const Seconds elapsed = Clock::now() - started;
+  print_exploration(result, elapsed, start.how);
+  const int status = conclude(self, args, result, options, resume_flags);
+  print_summary_json(result, elapsed, subtrees_after(result, start.subtrees));
+  return status;
 }
 
 }  // namespace lockstep::tool

@@ -1,9 +1,10 @@
 // Bounded exhaustive exploration: stateless depth-first search over every
 // schedule of a program (re-running it from the start each time), with an
-// optional preemption bound and sleep sets, a time budget and a stop flag,
-// checkpoints, and a split of the tree by decision prefix for several workers.
+// optional preemption bound, a reduction (Optimal DPOR, sleep sets, or none),
+// a time budget and a stop flag, checkpoints, and a split of the tree by
+// decision prefix for several workers.
 //
-// A checkpoint (format v3, ARCHITECTURE.md "Checkpoints", README for the text) is the state of
+// A checkpoint (format v4, ARCHITECTURE.md "Checkpoints", README for the text) is the state of
 // an exploration between two executions: the program and its hash, the bound,
 // the counts so far, the trace fingerprints, and the subtrees still to explore
 // (each a decision prefix, and the depth-first stack of one begun), closed by a
@@ -17,6 +18,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lockstep/check/runner.hpp"
@@ -24,17 +26,28 @@
 
 namespace lockstep::check {
 
-inline constexpr int kCheckpointVersion = 3;
+inline constexpr int kCheckpointVersion = 4;
 // Distinct traces are counted by a 64-bit FNV-1a fingerprint of each complete
 // run's steps, exactly up to this many; past it the count stops (and says
 // so), so that a long exploration's memory and checkpoint stay bounded.
 inline constexpr std::size_t kMaxTraceFingerprints = 65536;
 
+// How the explorer avoids equivalent schedules (ARCHITECTURE.md, "Exploring"):
+// dpor: Optimal DPOR, source sets with wakeup trees and sleep sets, one
+//   execution per equivalence class; under a delay bound it runs as sleep;
+// sleep: sleep sets alone (Godefroid) over the depth-first tree;
+// none: every schedule.
+enum class Reduction : std::uint8_t { none, sleep, dpor };
+std::string to_string(Reduction reduction);
+std::optional<Reduction> parse_reduction(std::string_view text);
+// The reduction explore() runs with this bound: dpor becomes sleep under one.
+Reduction effective_reduction(Reduction asked, const std::optional<int>& bound);
+
 struct ExploreOptions {
   // The delay bound (docs/SEMANTICS.md): decision i costs i delays; none:
   // every schedule. (Named for the flag --preemptions.)
   std::optional<int> preemption_bound;
-  bool sleep_sets = true;
+  Reduction reduction = Reduction::dpor;
   // Each stops the run between two executions, with a checkpoint.
   std::optional<std::chrono::duration<double>> time_budget;  // after this long
   std::optional<std::chrono::steady_clock::time_point> deadline;  // at this time
@@ -59,6 +72,11 @@ struct ExploreResult {
   std::size_t pruned = 0;           // runs cut short by sleep sets (equivalent to one explored)
   std::size_t distinct_traces = 0;  // distinct step sequences among the complete runs
   bool traces_capped = false;       // more than kMaxTraceFingerprints: distinct_traces is a lower bound
+  // Distinct Mazurkiewicz traces (equivalence classes under footprint.hpp's
+  // dependency relation) among the complete runs, fingerprinted like traces.
+  std::size_t classes = 0;
+  bool classes_capped = false;
+  Reduction reduction = Reduction::dpor;  // the one run (effective_reduction)
   bool complete = false;            // the whole (bounded) tree was explored
   std::optional<Trace> failure;     // the first failure found
   std::optional<Trace> last;        // with keep_last: the last complete execution (the failing one on a failure)
@@ -73,11 +91,13 @@ struct ExploreResult {
   [[nodiscard]] std::string coverage() const;
   // "12 distinct traces", or "more than 65536 distinct traces [...]".
   [[nodiscard]] std::string traces_text() const;
+  // "12 equivalence classes", or "more than 65536 equivalence classes".
+  [[nodiscard]] std::string classes_text() const;
 };
 
 ExploreResult explore(const model::Program& program, const ExploreOptions& options,
                       const LockFactory& make_lock = make_production_lock);
-// Continues a run from its checkpoint. The bound, sleep-set setting, scope and
+// Continues a run from its checkpoint. The bound, reduction, scope and
 // subtrees come from the checkpoint (options' are ignored). Throws TraceError
 // ("checkpoint line N: ...") for a corrupt or mismatched checkpoint.
 ExploreResult resume_exploration(const std::string& checkpoint, const ExploreOptions& options,
@@ -85,7 +105,7 @@ ExploreResult resume_exploration(const std::string& checkpoint, const ExploreOpt
 
 // Decision prefixes that split the (bounded) tree into about `parts` disjoint
 // subtrees; explore each with ExploreOptions::prefix. Together they cover every
-// schedule; with sleep sets each subtree prunes only within itself. The tree's
+// schedule; a reduction prunes each subtree only within itself. The tree's
 // shape is read by running `make_lock`'s lock, the one the subtrees explore.
 std::vector<std::vector<std::uint32_t>> split_prefixes(const model::Program& program, std::size_t parts,
                                                        const ExploreOptions& options,
@@ -94,7 +114,7 @@ std::vector<std::vector<std::uint32_t>> split_prefixes(const model::Program& pro
 // ---- checkpoints for several processes ----
 
 // A checkpoint, not begun, that explores these subtrees of `program` under
-// options' bound and sleep-set setting; scope names them ("share 1/4").
+// options' bound and reduction; scope names them ("share 1/4").
 std::string start_checkpoint(const model::Program& program, const ExploreOptions& options,
                              const std::vector<std::vector<std::uint32_t>>& subtrees, const std::string& scope = "all");
 // Deals a checkpoint's subtrees over at most `parts` checkpoints (the first
@@ -104,13 +124,14 @@ std::string start_checkpoint(const model::Program& program, const ExploreOptions
 std::vector<std::string> split_checkpoint(const std::string& checkpoint, std::size_t parts);
 // The inverse: one checkpoint of every part's subtrees, counts summed and
 // fingerprints joined. The parts must explore one program under one bound,
-// setting and scope. Throws TraceError.
+// reduction and scope. Throws TraceError.
 std::string merge_checkpoints(const std::vector<std::string>& parts);
 // What a checkpoint holds, read without running it. Throws TraceError.
 struct CheckpointSummary {
-  std::size_t executions = 0, pruned = 0, distinct_traces = 0;
-  bool traces_capped = false;
+  std::size_t executions = 0, pruned = 0, distinct_traces = 0, classes = 0;
+  bool traces_capped = false, classes_capped = false;
   std::optional<int> bound;
+  Reduction reduction = Reduction::dpor;
   std::string scope;
   std::size_t subtrees = 0;  // left to explore (0: the exploration is done)
 };
