@@ -8,8 +8,10 @@ import platform
 import subprocess
 import sys
 
-lock_path, asyncio_path, harness_path, commit, build = sys.argv[1:6]
+lock_path, asyncio_path, harness_path, commit, build, notes_path, explore_path = sys.argv[1:8]
 lock = json.load(open(lock_path))
+# bench/explore_bench's rows (OUT.md.json): one JSON object a line.
+explore_rows = [json.loads(line) for line in open(explore_path) if line.strip()]
 asyncio_ns = json.load(open(asyncio_path))
 harness = json.load(open(harness_path))
 
@@ -59,7 +61,27 @@ rows.append(("zero heap allocations per lock operation (acquire, release, scoped
              "0", "0 (lock_bench fails otherwise)", "yes"))
 bare = h["BM_SeedProgramBareLoop"]["cpu_time"]
 within("harness: the seed's three-worker program under the runner with the model, against the program bare on the loop",
-       h["BM_SeedProgramRunnerWithModel"]["cpu_time"] / bare, 3)
+       h["BM_HarnessTarget"]["model_over_bare"], 3)
+
+
+def dpor_row(n):
+    return next((r for r in explore_rows if r["tasks"] == n and r["reduction"] == "dpor"), None)
+
+
+def exhaustive(n, limit):
+    r = dpor_row(n)
+    measured = "not run" if r is None else (f"{r['seconds']:.2f} s" if r["complete"] else f"stopped at {r['seconds']:.0f} s")
+    met = r is not None and r["complete"] and r["seconds"] < limit
+    rows.append((f"exploration: n={n} tasks of `scoped {{ yield }}; yield` exhaustively under dpor, one core",
+                 measured, f"< {limit} s", "yes" if met else "no"))
+
+
+dpor_rows = [r for r in explore_rows if r["reduction"] == "dpor"]
+cut_short = sum(r["pruned"] for r in dpor_rows)
+rows.append(("exploration: runs cut short by sleep sets under dpor, n = 2..7", str(cut_short), "0",
+             "yes" if dpor_rows and cut_short == 0 else "no"))
+exhaustive(5, 0.5)
+exhaustive(6, 30)
 
 w("# Performance")
 w("")
@@ -107,12 +129,18 @@ w("")
 w("| measurement | ratio |")
 w("|---|---|")
 w(f"| seed program (3 workers) under the runner with model comparison, against the same program bare on the loop | {h['BM_SeedProgramRunnerWithModel']['cpu_time'] / bare:.1f}x |")
+w(f"| the same, timed interleaved in one benchmark (`BM_HarnessTarget`) | {h['BM_HarnessTarget']['model_over_bare']:.1f}x |")
 w(f"| the same without the model | {h['BM_SeedProgramRunnerWithoutModel']['cpu_time'] / bare:.1f}x |")
 for n in (4, 8):
     w(f"| cost of one run, {n} tasks against 2 tasks (`scoped {{ yield }}; acquire; release` each) | {h[f'BM_RunnerTasks/{n}']['cpu_time'] / h['BM_RunnerTasks/2']['cpu_time']:.1f}x |")
 w("")
+w("## Exploration")
+w("")
+for line in open(explore_path[: -len(".json")]):
+    w(line.rstrip("\n"))
+w("")
 w("## Where the time goes")
 w("")
-for line in open(sys.argv[6]) if len(sys.argv) > 6 else []:
+for line in open(notes_path):
     w(line.rstrip("\n"))
 print("\n".join(lines))

@@ -3,7 +3,8 @@
 # binary), the same workloads in asyncio, and the harness benchmarks in one go,
 # and writes the report (ratios measured in this run) to OUT. Fails if
 # acquire, release or a hand-off allocated.
-#   bench/run.sh LOCK_BENCH HARNESS_BENCH OUT [BUILD DESCRIPTION]   (or: bash tools/bench.sh)
+# Also runs the exploration table (EXPLORE_BENCH, bench/explore_bench.cpp).
+#   bench/run.sh LOCK_BENCH HARNESS_BENCH EXPLORE_BENCH OUT [BUILD DESCRIPTION]   (or: bash tools/bench.sh)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -23,7 +24,8 @@ d["benchmarks"] = [dict(b, name=b["run_name"]) for b in d["benchmarks"] if b.get
 print(json.dumps(d))
 PY
 done
+"$3" "$out/explore.md" --budget 30 >/dev/null
 python3 "$here/report.py" "$out/lock.json" "$out/asyncio.json" "$out/harness.json" \
-  "$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)" "${4:-the build given}" \
-  "$here/NOTES.md" >"$3"
-cat "$3"
+  "$(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)" "${5:-the build given}" \
+  "$here/NOTES.md" "$out/explore.md.json" >"$4"
+cat "$4"

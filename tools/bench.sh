@@ -7,7 +7,8 @@ set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 lockstep_ensure_packages
 lockstep_configure build/bench g++ -Dbuildtype=release -Db_lto=true -Db_ndebug=true -Dtests=false
-ninja -C "$LOCKSTEP_ROOT/build/bench" bench/lock_bench bench/harness_bench >/dev/null
+ninja -C "$LOCKSTEP_ROOT/build/bench" bench/lock_bench bench/harness_bench bench/explore_bench >/dev/null
 exec "$LOCKSTEP_ROOT/bench/run.sh" "$LOCKSTEP_ROOT/build/bench/bench/lock_bench" \
-  "$LOCKSTEP_ROOT/build/bench/bench/harness_bench" "$LOCKSTEP_ROOT/docs/PERFORMANCE.md" \
+  "$LOCKSTEP_ROOT/build/bench/bench/harness_bench" "$LOCKSTEP_ROOT/build/bench/bench/explore_bench" \
+  "$LOCKSTEP_ROOT/docs/PERFORMANCE.md" \
   "g++ -O3 with LTO, NDEBUG (meson release, b_lto)"

@@ -23,21 +23,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import summary  # noqa: E402
 
 
-def prose_fallback(text):
-    """Until the explore command's summary line is merged (it is being added
-    with the DPOR rewrite of check/tool/explore_command.cpp), its prose line
-    "explored N executions in S of T subtrees" and "share K/N complete", made
-    into the fields the summary line has. Remove once every explore prints it."""
-    counts = re.search(r"^explored (\d+) executions in (\d+) of (\d+) subtrees", text, re.M)
-    scope = re.search(r"^(share \d+/\d+) complete", text, re.M)
-    if counts is None:
-        return None
-    complete = scope is not None
-    return {"summary": "explore", "verdict": "pass" if complete else "incomplete", "complete": complete,
-            "executions": int(counts.group(1)), "subtrees_done": int(counts.group(2)),
-            "subtrees_total": int(counts.group(3)), "scope": scope.group(1) if scope else None}
-
-
 def read_share(out, k, n):
     try:
         text = open(os.path.join(out, f"share-{k}.txt"), encoding="utf-8", errors="replace").read()
@@ -48,9 +33,7 @@ def read_share(out, k, n):
     try:
         line = summary.read(text, "explore", required=keys)
     except summary.SummaryError as e:
-        line = prose_fallback(text) if summary.find(text) is None else None
-        if line is None:
-            return None, f"share {k}/{n}: exit {status}, {e}"
+        return None, f"share {k}/{n}: exit {status}, {e}"
     if line["verdict"] != "fail" and line["scope"] not in (None, f"share {k}/{n}"):
         return None, f"share {k}/{n}: its summary line is for {line['scope']!r}"
     return {"status": status, "executions": line["executions"], "subtrees": line["subtrees_done"],

@@ -19,6 +19,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+import summary  # noqa: E402  (tools/summary.py: the commands' summary lines)
+
 # Millions of schedules: no run here finishes it.
 BIG = ("task 1: acquire; yield; release; acquire; release\n"
        "task 2: acquire; yield; release; yield\n"
@@ -31,6 +34,14 @@ binary = os.path.abspath(sys.argv[1])
 failures = 0
 checks = 0
 
+
+
+def explored(out):
+    """The executions explore's summary line counts (-1 if it has none)."""
+    try:
+        return summary.read(out, "explore", required=("executions",))["executions"]
+    except summary.SummaryError:
+        return -1
 
 def check(ok, what, detail=""):
     global failures, checks
@@ -106,8 +117,7 @@ with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
           "explore: SIGINT reports the checkpoint", out)
     p = start(["explore", "--resume", "lockstep-explore.checkpoint", "--max-executions", "2000"], folder, tmp)
     code, out = finish(p)
-    match = re.search(r"explored (\d+) executions", out)
-    check(code == 0 and match and int(match.group(1)) > 2000 and "--max-executions limit" in out,
+    check(code == 0 and explored(out) > 2000 and "--max-executions limit" in out,
           "explore: the interrupted run resumes from its checkpoint", out)
     os.remove(os.path.join(folder, "lockstep-explore.checkpoint"))
 
@@ -121,15 +131,11 @@ with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
     check("resume: " in out and "--resume lockstep-explore.checkpoint --workers 2" in out,
           "workers: --budget writes one checkpoint", out)
 
-    def executions(out):
-        match = re.search(r"explored (\d+) executions", out)
-        return int(match.group(1)) if match else -1
-
-    before = executions(out)
+    before = explored(out)
     for how in (["--workers", "3"], ["--workers", "1"], []):
         p = start(["explore", "--resume", "lockstep-explore.checkpoint", "--budget", "1"] + how, folder, tmp)
         code, out = finish(p)
-        now = executions(out)
+        now = explored(out)
         check(code == 0 and now > before and "checkpoint written to lockstep-explore.checkpoint" in out,
               f"workers: the checkpoint resumes with {' '.join(how) or 'no workers'} ({before} -> {now} executions)",
               out)

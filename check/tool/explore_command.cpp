@@ -18,31 +18,13 @@
 #include "commands.hpp"
 #include "progress.hpp"
 #include "signals.hpp"
+#include "summary.hpp"
 
 namespace lockstep::tool {
 
 namespace {
 
 using Seconds = std::chrono::duration<double>;
-
-// A JSON string's body: quotes, backslashes and control bytes escaped.
-std::string json_escaped(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static const char digits[] = "0123456789abcdef";
-      out += "\\u00";
-      out += digits[(c >> 4) & 15];
-      out += digits[c & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 const char* signal_name(int signal) {
   switch (signal) {
@@ -70,15 +52,23 @@ struct Subtrees {
 // The machine-readable last line of stdout (docs/CLI.md).
 void print_summary_json(const check::ExploreResult& r, Seconds elapsed, const Subtrees& subtrees) {
   const char* verdict = r.failure ? "fail" : (r.complete ? "pass" : "incomplete");
-  std::ostringstream out;
-  out << R"({"summary":"explore","verdict":")" << verdict << R"(","executions":)" << r.executions
-      << R"(,"pruned":)" << r.pruned << R"(,"classes":)" << r.classes << R"(,"distinct_traces":)"
-      << r.distinct_traces << R"(,"traces_capped":)" << (r.traces_capped ? "true" : "false") << R"(,"complete":)"
-      << (r.complete ? "true" : "false") << R"(,"bound":)" << (r.bound ? std::to_string(*r.bound) : "null")
-      << R"(,"reduction":")" << check::to_string(r.reduction) << R"(","scope":")" << json_escaped(r.scope)
-      << R"(","subtrees_done":)" << subtrees.done << R"(,"subtrees_total":)" << subtrees.total
-      << R"(,"elapsed_s":)" << elapsed.count() << "}";
-  std::cout << out.str() << "\n";
+  std::optional<std::uint64_t> bound;
+  if (r.bound) bound = static_cast<std::uint64_t>(*r.bound);
+  SummaryLine("explore")
+      .add("verdict", verdict)
+      .add("executions", r.executions)
+      .add("pruned", r.pruned)
+      .add("classes", r.classes)
+      .add("distinct_traces", r.distinct_traces)
+      .add("traces_capped", r.traces_capped)
+      .add("complete", r.complete)
+      .add("bound", bound)
+      .add("reduction", check::to_string(r.reduction))
+      .add("scope", r.scope)
+      .add("subtrees_done", subtrees.done)
+      .add("subtrees_total", subtrees.total)
+      .add_seconds("elapsed_s", elapsed.count())
+      .print(std::cout);
 }
 
 // What a run that did not finish says, and its exit status.
