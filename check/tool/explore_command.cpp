@@ -43,9 +43,11 @@ void print_exploration(const check::ExploreResult& r, Seconds elapsed, const std
             << check::to_string(r.reduction) << ") in " << elapsed.count() << " s\n";
 }
 
-// Where the subtrees stand, for the summary line: done and in all.
+// Where the subtrees stand, for the summary line: done, this run's own, and
+// the whole tree's (a share of --split K/N has some of the tree's subtrees).
 struct Subtrees {
   std::size_t done = 0;
+  std::size_t mine = 0;
   std::size_t total = 0;
 };
 
@@ -314,11 +316,12 @@ struct Start {
 
 Start starting_point(const Args& args, const check::ExploreOptions& options) {
   Start start;
-  start.subtrees.total = 1;
+  start.subtrees.total = start.subtrees.mine = 1;
   if (args.has("resume")) {
     start.checkpoint = read_checkpoint(args.text("resume"));
     try {
-      start.subtrees.total = check::summarize_checkpoint(*start.checkpoint).subtrees;  // every check but the run's
+      start.subtrees.total = start.subtrees.mine =
+          check::summarize_checkpoint(*start.checkpoint).subtrees;  // every check but the run's
     } catch (const check::TraceError& e) {
       throw InputError(located(args.text("resume"), e.what(), "checkpoint line "));
     }
@@ -335,7 +338,8 @@ Start starting_point(const Args& args, const check::ExploreOptions& options) {
     start.checkpoint = check::start_checkpoint(start.program, options, mine,
                                                "share " + std::to_string(split.k) + "/" + std::to_string(split.n));
     start.how = " in " + std::to_string(mine.size()) + " of " + std::to_string(units.size()) + " subtrees";
-    start.subtrees.total = mine.size();
+    start.subtrees.mine = mine.size();
+    start.subtrees.total = units.size();
   }
   return start;
 }
@@ -368,7 +372,7 @@ check::ExploreResult explore_dealt(const Args& args, Start& start, const check::
   if (!start.checkpoint) {
     const auto prefixes = check::split_prefixes(start.program, parts * 4, options);
     start.checkpoint = check::start_checkpoint(start.program, options, prefixes);
-    start.subtrees.total = prefixes.size();
+    start.subtrees.total = start.subtrees.mine = prefixes.size();
   }
   Dealt dealt = run_workers(*start.checkpoint, parts, options);
   dealt.result.checkpoint = std::move(dealt.checkpoint);
@@ -406,10 +410,10 @@ int conclude(const std::string& self, const Args& args, const check::ExploreResu
 }
 
 Subtrees subtrees_after(const check::ExploreResult& result, Subtrees given) {
-  if (result.complete) given.done = given.total;
+  if (result.complete) given.done = given.mine;
   if (!result.complete && !result.checkpoint.empty()) {
     const std::size_t left = check::summarize_checkpoint(result.checkpoint).subtrees;
-    given.done = given.total > left ? given.total - left : 0;
+    given.done = given.mine > left ? given.mine - left : 0;
   }
   return given;
 }
