@@ -49,8 +49,8 @@ std::string markdown(const Row& row) {
 std::string json(const Row& row) {
   const check::ExploreResult& r = row.result;
   std::ostringstream out;
-  out << R"({"tasks":)" << row.tasks << R"(,"reduction":")" << check::to_string(row.reduction)
-      << R"(","executions":)" << r.executions << R"(,"classes":)" << r.classes << R"(,"classes_capped":)"
+  out << R"({"tasks":)" << row.tasks << R"(,"reduction":")" << check::to_string(row.reduction) << R"(","executions":)"
+      << r.executions << R"(,"classes":)" << r.classes << R"(,"classes_capped":)"
       << (r.classes_capped ? "true" : "false") << R"(,"pruned":)" << r.pruned << R"(,"seconds":)" << std::fixed
       << std::setprecision(3) << r.elapsed.count() << R"(,"complete":)" << (r.complete ? "true" : "false") << "}";
   return out.str();

@@ -46,7 +46,8 @@ class Transfers final : public lockstep::check::Scenario {
   }
   // Between steps money may be in flight, but never more than all transfers move.
   std::optional<std::string> check_step() override {
-    if (bank_.total() < 300 - 60 || bank_.total() > 300 + 60) return "total out of range: " + std::to_string(bank_.total());
+    if (bank_.total() < 300 - 60 || bank_.total() > 300 + 60)
+      return "total out of range: " + std::to_string(bank_.total());
     return std::nullopt;
   }
   std::optional<std::string> check_end() override {

@@ -15,7 +15,6 @@ __attribute__((section("__libfuzzer_extra_counters"))) static std::uint8_t inter
 namespace lockstep::fuzz {
 namespace {
 
-
 void bump(std::uint32_t feature) {
   std::uint8_t& counter = interleaving_counters[feature % sizeof(interleaving_counters)];
   if (counter != 255) ++counter;

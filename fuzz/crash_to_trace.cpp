@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     std::ifstream in(argv[i], std::ios::binary);
     const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const auto decoded = lockstep::fuzz::decode(bytes.data(), bytes.size());
-    lockstep::check::BytesSource schedule(bytes.data() + decoded.schedule_offset, bytes.size() - decoded.schedule_offset);
+    lockstep::check::BytesSource schedule(bytes.data() + decoded.schedule_offset,
+                                          bytes.size() - decoded.schedule_offset);
     const auto run = lockstep::check::run_program(decoded.program, schedule);
     auto trace = lockstep::check::make_trace(decoded.program, "fuzz bytes", run);
     std::string note = "passes";

@@ -50,16 +50,16 @@ inline constexpr int kLayoutVersion = 2;
 
 struct DecodeContext {
   int tasks = 1;
-  int self = 1;                 // the task being decoded
-  std::vector<bool> started;    // by task number: some op already starts it
+  int self = 1;               // the task being decoded
+  std::vector<bool> started;  // by task number: some op already starts it
 };
 
 inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, int depth) {
   using model::OpKind;
-  static constexpr OpKind kKinds[] = {
-      OpKind::acquire, OpKind::release, OpKind::try_acquire, OpKind::acquire_timeout, OpKind::scoped, OpKind::yield,
-      OpKind::sleep,   OpKind::throw_,  OpKind::cancel,      OpKind::uncancel,        OpKind::spawn,  OpKind::await_,
-      OpKind::gather,  OpKind::try_,    OpKind::guard_release, OpKind::yield};
+  static constexpr OpKind kKinds[] = {OpKind::acquire, OpKind::release,  OpKind::try_acquire,   OpKind::acquire_timeout,
+                                      OpKind::scoped,  OpKind::yield,    OpKind::sleep,         OpKind::throw_,
+                                      OpKind::cancel,  OpKind::uncancel, OpKind::spawn,         OpKind::await_,
+                                      OpKind::gather,  OpKind::try_,     OpKind::guard_release, OpKind::yield};
   const std::uint8_t byte = in.next();
   model::Op op;
   op.kind = kKinds[byte % 16];
@@ -74,9 +74,15 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
     return t;
   };
   switch (op.kind) {
-    case OpKind::acquire_timeout: op.arg = (a / 2) % 4 - 1; break;
-    case OpKind::sleep: op.arg = a % 4; break;
-    case OpKind::cancel: op.arg = 1 + a % ctx.tasks; break;
+    case OpKind::acquire_timeout:
+      op.arg = (a / 2) % 4 - 1;
+      break;
+    case OpKind::sleep:
+      op.arg = a % 4;
+      break;
+    case OpKind::cancel:
+      op.arg = 1 + a % ctx.tasks;
+      break;
     case OpKind::spawn:
     case OpKind::gather:
     case OpKind::await_: {
@@ -98,7 +104,8 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
     case OpKind::guard_release:
       if (!in_scope) return model::Op{};
       break;
-    default: break;
+    default:
+      break;
   }
   return op;
 }

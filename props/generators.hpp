@@ -45,13 +45,15 @@ inline rc::Gen<Op> gen_op(int tasks, bool in_body) {
   auto body = rc::gen::resize(3, rc::gen::nonEmpty(rc::gen::container<std::vector<Op>>(gen_op(tasks, true))));
   return rc::gen::weightedOneOf<Op>({
       {10, simple},
-      {3, rc::gen::map(rc::gen::pair(body, lock),
-                       [](std::pair<std::vector<Op>, int> b) { return op(OpKind::scoped, 0, std::move(b.first), b.second); })},
-      {1, rc::gen::map(body, [](std::vector<Op> b) {
-         std::erase_if(b, [](const Op& o) { return o.kind == OpKind::guard_release; });
-         if (b.empty()) b.push_back(op(OpKind::yield));
-         return op(OpKind::try_, 0, std::move(b));
-       })},
+      {3, rc::gen::map(
+              rc::gen::pair(body, lock),
+              [](std::pair<std::vector<Op>, int> b) { return op(OpKind::scoped, 0, std::move(b.first), b.second); })},
+      {1, rc::gen::map(body,
+                       [](std::vector<Op> b) {
+                         std::erase_if(b, [](const Op& o) { return o.kind == OpKind::guard_release; });
+                         if (b.empty()) b.push_back(op(OpKind::yield));
+                         return op(OpKind::try_, 0, std::move(b));
+                       })},
   });
 }
 
@@ -120,37 +122,45 @@ inline Program cancel_shape(int waiters, int k, bool after_release, bool scoped_
 inline rc::Gen<Program> gen_shaped_program() {
   return rc::gen::weightedOneOf<Program>({
       // Waiters cancelled while the lock is held, or woken and cancelled.
-      {6, rc::gen::mapcat(rc::gen::inRange(1, 4), [](int waiters) {
-         return rc::gen::apply(
-             [waiters](int k, bool after, bool scoped, bool reverse) { return cancel_shape(waiters, k, after, scoped, reverse); },
-             rc::gen::inRange(0, waiters), rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>(),
-             rc::gen::arbitrary<bool>());
-       })},
+      {6, rc::gen::mapcat(rc::gen::inRange(1, 4),
+                          [](int waiters) {
+                            return rc::gen::apply(
+                                [waiters](int k, bool after, bool scoped, bool reverse) {
+                                  return cancel_shape(waiters, k, after, scoped, reverse);
+                                },
+                                rc::gen::inRange(0, waiters), rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>(),
+                                rc::gen::arbitrary<bool>());
+                          })},
       // Throws inside scoped bodies, with others waiting.
-      {2, rc::gen::map(rc::gen::inRange(1, 4), [](int others) {
-         Program p;
-         p.tasks.push_back({{op(OpKind::scoped, 0, {op(OpKind::yield), op(OpKind::throw_)})}});
-         for (int i = 0; i < others; ++i) p.tasks.push_back({{op(OpKind::scoped, 0, {op(OpKind::yield)})}});
-         return p;
-       })},
+      {2, rc::gen::map(rc::gen::inRange(1, 4),
+                       [](int others) {
+                         Program p;
+                         p.tasks.push_back({{op(OpKind::scoped, 0, {op(OpKind::yield), op(OpKind::throw_)})}});
+                         for (int i = 0; i < others; ++i)
+                           p.tasks.push_back({{op(OpKind::scoped, 0, {op(OpKind::yield)})}});
+                         return p;
+                       })},
       // The releaser re-acquiring at once, with a waiter queued.
       {2, rc::gen::just(Program{{{{op(OpKind::acquire), op(OpKind::yield), op(OpKind::release), op(OpKind::acquire),
                                    op(OpKind::release)}},
                                  {{op(OpKind::acquire), op(OpKind::release)}}}})},
       // Timeouts on acquire while a holder sleeps.
-      {2, rc::gen::map(rc::gen::pair(rc::gen::inRange(0, 3), rc::gen::inRange(1, 4)), [](std::pair<int, int> t) {
-         Program p;
-         p.tasks.push_back({{op(OpKind::scoped, 0, {op(OpKind::sleep, 2)})}});
-         p.tasks.push_back({{op(OpKind::acquire_timeout, t.first), op(OpKind::release)}});
-         p.tasks.push_back({{op(OpKind::acquire_timeout, t.second), op(OpKind::release)}});
-         return p;
-       })},
+      {2, rc::gen::map(rc::gen::pair(rc::gen::inRange(0, 3), rc::gen::inRange(1, 4)),
+                       [](std::pair<int, int> t) {
+                         Program p;
+                         p.tasks.push_back({{op(OpKind::scoped, 0, {op(OpKind::sleep, 2)})}});
+                         p.tasks.push_back({{op(OpKind::acquire_timeout, t.first), op(OpKind::release)}});
+                         p.tasks.push_back({{op(OpKind::acquire_timeout, t.second), op(OpKind::release)}});
+                         return p;
+                       })},
       // Several waiters queued at once.
-      {2, rc::gen::map(rc::gen::inRange(2, 6), [](int n) {
-         Program p;
-         for (int i = 0; i < n; ++i) p.tasks.push_back({{op(OpKind::acquire), op(OpKind::yield), op(OpKind::release)}});
-         return p;
-       })},
+      {2, rc::gen::map(rc::gen::inRange(2, 6),
+                       [](int n) {
+                         Program p;
+                         for (int i = 0; i < n; ++i)
+                           p.tasks.push_back({{op(OpKind::acquire), op(OpKind::yield), op(OpKind::release)}});
+                         return p;
+                       })},
   });
 }
 

@@ -60,14 +60,15 @@ std::optional<std::string> fifo_violation(const check::RunResult& result) {
     const auto& step = result.steps[i];
     const int task = step.ran().task;
     for (const model::Event& e : step.events) {
-      const bool took = e.result == model::Result::ok && (e.kind == model::EventKind::acquire ||
-                                                          e.kind == model::EventKind::scope_enter ||
-                                                          e.kind == model::EventKind::acquire_timeout);
+      const bool took = e.result == model::Result::ok &&
+                        (e.kind == model::EventKind::acquire || e.kind == model::EventKind::scope_enter ||
+                         e.kind == model::EventKind::acquire_timeout);
       if (!took || e.lock < 0 || static_cast<std::size_t>(e.lock) >= before.locks.size()) continue;
       const auto& after = step.locks[static_cast<std::size_t>(e.lock)].waiters;
       auto still_live = [&](int t) {
-        return std::any_of(after.begin(), after.end(),
-                           [&](const model::Waiter& a) { return a.task == t && a.state != model::WaiterState::cancelled; });
+        return std::any_of(after.begin(), after.end(), [&](const model::Waiter& a) {
+          return a.task == t && a.state != model::WaiterState::cancelled;
+        });
       };
       // A waiter ahead that was live before the step and still is after it
       // (the same step may have cancelled it first) was passed over.

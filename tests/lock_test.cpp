@@ -574,9 +574,9 @@ TEST(LockCancel, CancelledWaiterRunningBeforeTheWokenHeadWakesNoOneElse) {
   auto b = loop.spawn(take_turn(lock, occupancy, log, "b"));
   loop.spawn(take_turn(lock, occupancy, log, "c"));
   loop.run_ready();
-  b.cancel();      // b is ready (to throw) ahead of a
-  lock.release();  // a woken; ready queue: b, a
-  loop.step();     // b unlinks with the lock free and a woken
+  b.cancel();                         // b is ready (to throw) ahead of a
+  lock.release();                     // a woken; ready queue: b, a
+  loop.step();                        // b unlinks with the lock free and a woken
   EXPECT_EQ(loop.ready_count(), 1U);  // only a
   loop.run_until_idle();
   EXPECT_EQ(occupancy.most, 1);
@@ -646,8 +646,8 @@ static Task<> named_acquire_cancelled(Lock& lock, Log& log) {
     co_await attempt;
     log.push_back("w acquired");
   } catch (const CancelledError&) {
-    log.push_back("w cancelled, queued=" + std::to_string(lock.statistics().cancelled_waiters +
-                                                          lock.statistics().live_waiters));
+    log.push_back("w cancelled, queued=" +
+                  std::to_string(lock.statistics().cancelled_waiters + lock.statistics().live_waiters));
   }
   co_await lockstep::sleep(1h);  // `attempt` still in scope
 }
@@ -709,8 +709,8 @@ TEST(LockRelease, WithACancelledOrWokenHeadResumesNoTaskTwice) {
   lock.release();  // must not touch the cancelled head
   EXPECT_EQ(lock.statistics().live_waiters, 2U);
   EXPECT_EQ(lock.statistics().cancelled_waiters, 1U);
-  loop.step();     // a throws and wakes b
-  b.cancel();      // b is woken (ready): cancellation wins when it runs
+  loop.step();  // a throws and wakes b
+  b.cancel();   // b is woken (ready): cancellation wins when it runs
   loop.run_until_idle();
   EXPECT_EQ(log, (Log{"a cancelled", "b cancelled", "c"}));
   EXPECT_EQ(loop.misdirected_wakeups(), 0U);

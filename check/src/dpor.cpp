@@ -76,9 +76,9 @@ DporSource::Level DporSource::fresh_level(std::uint32_t n, ChoiceKind kind, Read
   level.kind = kind;
   level.options.assign(options.begin(), options.end());
   level.sleep = sleep_now_;
-  level.exhaustive = kind != ChoiceKind::schedule ||
-                     std::any_of(level.options.begin(), level.options.end(),
-                                 [&](const model::Entry& e) { return duplicated(level.options, e); });
+  level.exhaustive =
+      kind != ChoiceKind::schedule || std::any_of(level.options.begin(), level.options.end(),
+                                                  [&](const model::Entry& e) { return duplicated(level.options, e); });
   if (stack_.size() < prefix_.size()) {
     level.chosen = prefix_[stack_.size()];
     if (level.chosen >= n) throw std::runtime_error("explore: the split prefix does not fit the program");

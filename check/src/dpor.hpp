@@ -33,8 +33,8 @@ class DporSource final : public ChoiceSource {
     ChoiceKind kind = ChoiceKind::schedule;
     std::vector<model::Entry> options;
     std::uint32_t chosen = 0;
-    bool frozen = false;      // part of the subtree's fixed prefix
-    bool exhaustive = false;  // every index, with sleep sets
+    bool frozen = false;                  // part of the subtree's fixed prefix
+    bool exhaustive = false;              // every index, with sleep sets
     std::vector<Asleep> sleep;            // asleep on arrival
     std::vector<Asleep> done;             // explored from here already
     std::vector<std::uint32_t> explored;  // their indices
@@ -72,12 +72,12 @@ class DporSource final : public ChoiceSource {
   bool quiet_finishes_;
   std::vector<Level> stack_;
   std::size_t cursor_ = 0;
-  std::size_t changed_ = 0;      // the level whose branch is new this execution
-  std::size_t fresh_from_ = 0;   // the first event not seen in the execution before
+  std::size_t changed_ = 0;     // the level whose branch is new this execution
+  std::size_t fresh_from_ = 0;  // the first event not seen in the execution before
   std::vector<Asleep> sleep_now_;
   std::optional<std::size_t> just_chosen_;
   std::vector<DporEvent> events_;
-  std::vector<std::ptrdiff_t> level_of_;  // per event: its decision level, or -1
+  std::vector<std::ptrdiff_t> level_of_;       // per event: its decision level, or -1
   std::optional<model::StepRecord> previous_;  // the step observed last
 };
 

@@ -4,9 +4,7 @@
 
 namespace lockstep::check {
 
-bool dependent(const DporEvent& a, const DporEvent& b) {
-  return a.epoch != b.epoch || !commute(a.step, b.step);
-}
+bool dependent(const DporEvent& a, const DporEvent& b) { return a.epoch != b.epoch || !commute(a.step, b.step); }
 
 HappensBefore::HappensBefore(const std::vector<DporEvent>& events)
     : words_((events.size() + 63) / 64), bits_(events.size() * words_, 0) {

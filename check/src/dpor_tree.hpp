@@ -20,7 +20,7 @@ struct DporEvent {
   model::Entry entry;
   Footprint step;
   int epoch = 0;
-  std::ptrdiff_t enabler = -1;          // the event that put `entry` in the ready queue (-1: none seen)
+  std::ptrdiff_t enabler = -1;         // the event that put `entry` in the ready queue (-1: none seen)
   std::vector<model::Entry> enqueued;  // what it put there (timers firing before the next step included)
 };
 

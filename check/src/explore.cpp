@@ -204,8 +204,8 @@ void carve(State& s, std::size_t wanted) {
         // everything, so that it puts nothing to sleep).
         std::optional<std::uint32_t> branch;
         for (std::uint32_t b = level.n; b-- > 0;) {
-          const bool taken = b == level.chosen ||
-                             std::find(level.explored.begin(), level.explored.end(), b) != level.explored.end();
+          const bool taken =
+              b == level.chosen || std::find(level.explored.begin(), level.explored.end(), b) != level.explored.end();
           const bool over = s.bound && level.preemptions_before + cost(level, b) > *s.bound;
           if (!taken && !over) {
             branch = b;

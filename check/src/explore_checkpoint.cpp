@@ -182,9 +182,8 @@ void check_seal(std::string_view text) {
   const std::string header = "lockstep explore checkpoint v" + std::to_string(kCheckpointVersion);
   if (first != header) {
     if (first.substr(0, 29) == "lockstep explore checkpoint v") {
-      throw TraceError("checkpoint line 1: a checkpoint " + std::string(first.substr(28, 12)) +
-                       "; this build reads v" + std::to_string(kCheckpointVersion) +
-                       " only (start the exploration again)");
+      throw TraceError("checkpoint line 1: a checkpoint " + std::string(first.substr(28, 12)) + "; this build reads v" +
+                       std::to_string(kCheckpointVersion) + " only (start the exploration again)");
     }
     throw TraceError("checkpoint line 1: not a lockstep explore checkpoint (expected '" + header + "')");
   }
@@ -251,8 +250,8 @@ std::vector<DfsSource::Asleep> parse_asleep(std::string_view text) {
   for (const std::string_view item : split_on(text, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string_view::npos) throw std::invalid_argument("a sleep entry without '='");
-    out.push_back({model::parse_entry(std::string(item.substr(0, eq))),
-                   parse_footprint(std::string(item.substr(eq + 1)))});
+    out.push_back(
+        {model::parse_entry(std::string(item.substr(0, eq))), parse_footprint(std::string(item.substr(eq + 1)))});
   }
   return out;
 }

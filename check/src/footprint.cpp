@@ -34,7 +34,7 @@ Footprint footprint_of(const model::StepRecord& step) {
   const auto at = static_cast<std::size_t>(fp.entry.task) - 1;
   if (at < step.tasks.size()) {
     const model::TaskView& self = step.tasks[at];
-    if (self.status == model::TaskStatus::done) fp.everything = true;  // joiners, gathers
+    if (self.status == model::TaskStatus::done) fp.everything = true;    // joiners, gathers
     if (self.waits_at && waits_on_lock(*self.waits_at)) fp.locks = ~0U;  // it may have queued on any lock
     if (self.waits_at && (*self.waits_at == OpKind::sleep || *self.waits_at == OpKind::acquire_timeout)) {
       fp.everything = true;  // armed a timer
@@ -91,7 +91,8 @@ Footprint parse_footprint(const std::string& text) {
   auto number = [&](std::size_t from, std::size_t to) {
     unsigned value = 0;
     auto [end, error] = std::from_chars(text.data() + from, text.data() + to, value);
-    if (error != std::errc{} || end != text.data() + to || from == to) throw std::invalid_argument("bad footprint '" + text + "'");
+    if (error != std::errc{} || end != text.data() + to || from == to)
+      throw std::invalid_argument("bad footprint '" + text + "'");
     return value;
   };
   fp.locks = number(a + 1, b);

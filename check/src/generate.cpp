@@ -12,7 +12,9 @@ using model::Op;
 using model::OpKind;
 using model::Program;
 
-Op make(OpKind kind, int arg = 0, int lock = 0, std::vector<Op> body = {}) { return Op{kind, arg, lock, {}, std::move(body)}; }
+Op make(OpKind kind, int arg = 0, int lock = 0, std::vector<Op> body = {}) {
+  return Op{kind, arg, lock, {}, std::move(body)};
+}
 
 class Generator {
  public:
@@ -20,10 +22,14 @@ class Generator {
 
   Program program() {
     switch (below(8)) {
-      case 0: return lock_order_deadlock();
-      case 1: return timeout_race();
-      case 2: return gather_shape();
-      default: return any();
+      case 0:
+        return lock_order_deadlock();
+      case 1:
+        return timeout_race();
+      case 2:
+        return gather_shape();
+      default:
+        return any();
     }
   }
 
@@ -35,8 +41,10 @@ class Generator {
   // Two tasks taking locks a and b in opposite orders.
   Program lock_order_deadlock() {
     Program p;
-    p.tasks.push_back({{make(OpKind::scoped, 0, 0, {make(OpKind::yield), make(OpKind::acquire, 0, 1), make(OpKind::release, 0, 1)})}});
-    p.tasks.push_back({{make(OpKind::scoped, 0, 1, {make(OpKind::yield), make(OpKind::acquire, 0, 0), make(OpKind::release, 0, 0)})}});
+    p.tasks.push_back({{make(OpKind::scoped, 0, 0,
+                             {make(OpKind::yield), make(OpKind::acquire, 0, 1), make(OpKind::release, 0, 1)})}});
+    p.tasks.push_back({{make(OpKind::scoped, 0, 1,
+                             {make(OpKind::yield), make(OpKind::acquire, 0, 0), make(OpKind::release, 0, 0)})}});
     if (one_in(2)) p.tasks.push_back({{make(OpKind::sleep, 1), make(OpKind::cancel, 1 + below(2))}});
     return p;
   }
@@ -48,7 +56,8 @@ class Generator {
     const int t = 1 + below(3);
     p.tasks.push_back({{make(OpKind::acquire), make(OpKind::sleep, t), make(OpKind::release)}});
     p.tasks.push_back({{make(OpKind::acquire_timeout, t - below(2)), make(OpKind::release)}});
-    p.tasks.push_back({{make(OpKind::sleep, below(2)), make(OpKind::acquire_timeout, below(3) - 1), make(OpKind::try_acquire)}});
+    p.tasks.push_back(
+        {{make(OpKind::sleep, below(2)), make(OpKind::acquire_timeout, below(3) - 1), make(OpKind::try_acquire)}});
     p.tasks.push_back({{make(OpKind::sleep, t), make(OpKind::cancel, 2 + below(2)), make(OpKind::try_acquire)}});
     return p;
   }
@@ -59,27 +68,41 @@ class Generator {
     Op gather = make(OpKind::gather);
     gather.tasks = {2, 3};
     p.tasks.push_back({{make(OpKind::try_, 0, 0, {gather}), make(OpKind::yield)}});
-    p.tasks.push_back({{make(OpKind::acquire), make(OpKind::yield), one_in(2) ? make(OpKind::throw_) : make(OpKind::release)}});
-    p.tasks.push_back({{make(OpKind::try_, 0, 0, {make(OpKind::acquire), make(OpKind::release)}), make(OpKind::yield)}});
-    p.tasks.push_back({{make(OpKind::yield), make(OpKind::cancel, one_in(2) ? 1 : 3), make(OpKind::yield), make(OpKind::release)}});
+    p.tasks.push_back(
+        {{make(OpKind::acquire), make(OpKind::yield), one_in(2) ? make(OpKind::throw_) : make(OpKind::release)}});
+    p.tasks.push_back(
+        {{make(OpKind::try_, 0, 0, {make(OpKind::acquire), make(OpKind::release)}), make(OpKind::yield)}});
+    p.tasks.push_back(
+        {{make(OpKind::yield), make(OpKind::cancel, one_in(2) ? 1 : 3), make(OpKind::yield), make(OpKind::release)}});
     return p;
   }
 
   Op simple(int tasks, int self, bool in_scope) {
     switch (below(16)) {
       case 0:
-      case 1: return make(OpKind::acquire, 0, lock());
-      case 2: return make(OpKind::release, 0, lock());
-      case 3: return make(OpKind::try_acquire, 0, lock());
-      case 4: return make(OpKind::acquire_timeout, below(4) - 1, lock());
+      case 1:
+        return make(OpKind::acquire, 0, lock());
+      case 2:
+        return make(OpKind::release, 0, lock());
+      case 3:
+        return make(OpKind::try_acquire, 0, lock());
+      case 4:
+        return make(OpKind::acquire_timeout, below(4) - 1, lock());
       case 5:
-      case 6: return make(OpKind::yield);
-      case 7: return make(OpKind::sleep, below(3));
-      case 8: return make(OpKind::throw_);
-      case 9: return make(OpKind::cancel, one_in(3) ? self : 1 + below(tasks));
-      case 10: return make(OpKind::uncancel);
-      case 11: return in_scope ? make(OpKind::guard_release) : make(OpKind::yield);
-      default: return make(OpKind::acquire, 0, lock());
+      case 6:
+        return make(OpKind::yield);
+      case 7:
+        return make(OpKind::sleep, below(3));
+      case 8:
+        return make(OpKind::throw_);
+      case 9:
+        return make(OpKind::cancel, one_in(3) ? self : 1 + below(tasks));
+      case 10:
+        return make(OpKind::uncancel);
+      case 11:
+        return in_scope ? make(OpKind::guard_release) : make(OpKind::yield);
+      default:
+        return make(OpKind::acquire, 0, lock());
     }
   }
 

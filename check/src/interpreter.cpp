@@ -81,14 +81,28 @@ Task<> Interpreter::run_ops(int task, const Ops& ops, LiveFrame /*live*/) {
     waits_at_[static_cast<std::size_t>(task)] = op.kind;
     switch (op.kind) {
       case OpKind::acquire:
-      case OpKind::acquire_timeout: co_await run_lock_wait(task, op); break;
-      case OpKind::scoped: co_await run_scoped(task, op); break;
-      case OpKind::try_: co_await run_try(task, op); break;
+      case OpKind::acquire_timeout:
+        co_await run_lock_wait(task, op);
+        break;
+      case OpKind::scoped:
+        co_await run_scoped(task, op);
+        break;
+      case OpKind::try_:
+        co_await run_try(task, op);
+        break;
       case OpKind::yield:
-      case OpKind::sleep: co_await run_pause(task, op); break;
-      case OpKind::await_: co_await run_await(task, op); break;
-      case OpKind::gather: co_await run_gather(task, op); break;
-      default: run_instant(task, op); break;
+      case OpKind::sleep:
+        co_await run_pause(task, op);
+        break;
+      case OpKind::await_:
+        co_await run_await(task, op);
+        break;
+      case OpKind::gather:
+        co_await run_gather(task, op);
+        break;
+      default:
+        run_instant(task, op);
+        break;
     }
   }
 }
@@ -285,7 +299,9 @@ void Interpreter::run_instant(int task, const Op& op) {
         log(EventKind::try_acquire, Result::no, op.lock);
       }
       break;
-    case OpKind::guard_release: guard_release(task); break;
+    case OpKind::guard_release:
+      guard_release(task);
+      break;
     case OpKind::throw_:  // [TK-ERR]
       log(EventKind::throw_, Result::error);
       throw TaskError{task};
@@ -302,7 +318,8 @@ void Interpreter::run_instant(int task, const Op& op) {
       spawn(op.arg);
       log(EventKind::spawn, Result::ok, -1, op.arg);
       break;
-    default: throw std::logic_error("interpreter: not an instant op");
+    default:
+      throw std::logic_error("interpreter: not an instant op");
   }
 }
 

@@ -48,7 +48,9 @@ class Interpreter {
     into.assign(events_.begin(), events_.end());
     events_.clear();
   }
-  [[nodiscard]] std::optional<model::OpKind> waits_at(int task) const { return waits_at_.at(static_cast<std::size_t>(task)); }
+  [[nodiscard]] std::optional<model::OpKind> waits_at(int task) const {
+    return waits_at_.at(static_cast<std::size_t>(task));
+  }
   // The most tasks that held each lock at once since the last call: mutual
   // exclusion is checked at every acquisition, not only between steps.
   // reset_peak_holders() starts the next interval (no allocation).
@@ -89,13 +91,13 @@ class Interpreter {
   EventLoop& loop_;
   int& live_frames_;
   std::vector<LockUnderTest*> locks_;
-  std::vector<TaskHandle<int>> handles_;                    // by task number
-  std::vector<std::optional<model::OpKind>> waits_at_;      // by task number
+  std::vector<TaskHandle<int>> handles_;                // by task number
+  std::vector<std::optional<model::OpKind>> waits_at_;  // by task number
   struct OpenScope {
     int lock;
     std::function<void()> release;  // guard.release()
   };
-  std::vector<std::vector<OpenScope>> guards_;  // by task number: the open scopes, innermost last
+  std::vector<std::vector<OpenScope>> guards_;   // by task number: the open scopes, innermost last
   std::vector<std::pair<TaskId, int>> numbers_;  // (loop id, task number), in spawn order
   std::vector<model::Event> events_;
   std::vector<int> holders_;  // per lock: completed acquisitions minus releases

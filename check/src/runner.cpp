@@ -57,7 +57,9 @@ class Observer {
 
   [[nodiscard]] int number(TaskId id) const {
     const auto n = interpreter_.number_if_known(id);
-    if (!n) throw Stop{FailureKind::model_disagreement, "the loop runs a task the program does not have (#" + std::to_string(id) + ")"};
+    if (!n)
+      throw Stop{FailureKind::model_disagreement,
+                 "the loop runs a task the program does not have (#" + std::to_string(id) + ")"};
     return *n;
   }
   // Overwrites `out`, keeping its capacity.
@@ -74,9 +76,15 @@ class Observer {
     view.cancelling = control.cancelling();
     switch (control.status()) {
       case detail::TaskControl::Status::ready:
-      case detail::TaskControl::Status::running: view.status = model::TaskStatus::ready; break;
-      case detail::TaskControl::Status::parked: view.status = model::TaskStatus::parked; break;
-      case detail::TaskControl::Status::done: view.status = model::TaskStatus::done; break;
+      case detail::TaskControl::Status::running:
+        view.status = model::TaskStatus::ready;
+        break;
+      case detail::TaskControl::Status::parked:
+        view.status = model::TaskStatus::parked;
+        break;
+      case detail::TaskControl::Status::done:
+        view.status = model::TaskStatus::done;
+        break;
     }
     if (view.status == model::TaskStatus::done) {
       view.end = end_of(handle);
@@ -88,9 +96,12 @@ class Observer {
   static model::TaskEnd end_of(const TaskHandle<int>& handle) {
     if (!handle.valid() || !handle.done()) return model::TaskEnd::none;
     switch (detail::LoopAccess::control(handle).outcome()) {
-      case detail::Outcome::value: return model::TaskEnd::ok;
-      case detail::Outcome::cancelled: return model::TaskEnd::cancelled;
-      default: return model::TaskEnd::error;
+      case detail::Outcome::value:
+        return model::TaskEnd::ok;
+      case detail::Outcome::cancelled:
+        return model::TaskEnd::cancelled;
+      default:
+        return model::TaskEnd::error;
     }
   }
   // Overwrites `view`, keeping its waiters' capacity.
@@ -113,7 +124,8 @@ class Observer {
     for (std::size_t t = 1; t <= program_.tasks.size(); ++t) step.tasks.push_back(task(static_cast<int>(t)));
     step.locks.resize(locks_.size());
     for (std::size_t l = 0; l < locks_.size(); ++l) lock(*locks_[l], step.locks[l]);
-    loop_.for_each_timer([&](Duration deadline, TaskId owner) { step.timers.push_back({seconds_of(deadline), number(owner)}); });
+    loop_.for_each_timer(
+        [&](Duration deadline, TaskId owner) { step.timers.push_back({seconds_of(deadline), number(owner)}); });
   }
 
  private:
@@ -173,7 +185,8 @@ class Steering final : public SchedulePolicy {
 };
 
 bool ends_with(const model::StepRecord& step, model::Result result) {
-  return !step.events.empty() && step.events.back().kind == model::EventKind::end && step.events.back().result == result;
+  return !step.events.empty() && step.events.back().kind == model::EventKind::end &&
+         step.events.back().result == result;
 }
 
 // Names the difference between what happened and what the model predicted.
@@ -183,7 +196,8 @@ Stop classify(std::size_t step, const StepRecord& got, const StepRecord& expecte
                              "; got: " + model::to_string(got) + ")";
   const std::string who = model::to_string(got.ran());
   if (ends_with(got, model::Result::error) && !ends_with(expected, model::Result::error)) {
-    return {FailureKind::exception_escaped, where + who + " ended with an exception the model does not raise; " + detail};
+    return {FailureKind::exception_escaped,
+            where + who + " ended with an exception the model does not raise; " + detail};
   }
   if (ends_with(expected, model::Result::error) && !ends_with(got, model::Result::error)) {
     return {FailureKind::exception_swallowed, where + who + " should have ended with its exception; " + detail};
@@ -210,7 +224,8 @@ std::optional<FailureKind> failure_kind_from_name(std::string_view name) {
 namespace {
 
 // SPEC checks that need no model, after every step.
-void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter, const std::vector<LockUnderTest*>& locks) {
+void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter,
+                  const std::vector<LockUnderTest*>& locks) {
   if (loop.misdirected_wakeups() != 0) {
     throw Stop{FailureKind::double_resume,
                "step " + std::to_string(step) + ": the lock woke a task that was not waiting (a waiter resumed twice)"};
@@ -219,7 +234,8 @@ void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter, c
   for (std::size_t l = 0; l < peaks.size(); ++l) {
     if (peaks[l] > 1) {
       throw Stop{FailureKind::two_holders, "step " + std::to_string(step) + ": " + std::to_string(peaks[l]) +
-                                               " tasks held lock " + model::lock_name(static_cast<int>(l)) + " at once"};
+                                               " tasks held lock " + model::lock_name(static_cast<int>(l)) +
+                                               " at once"};
     }
   }
   interpreter.reset_peak_holders();
@@ -255,8 +271,8 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
       const LockStatistics stats = locks[l]->statistics();
       const bool model_held = last_expected != nullptr && last_expected->locks.at(l).locked;
       if (stats.locked && !model_held && (model != nullptr || last_expected == nullptr)) {
-        throw Stop{FailureKind::lock_left_held,
-                   std::string("every task finished, but lock ") + model::lock_name(static_cast<int>(l)) + " is still held"};
+        throw Stop{FailureKind::lock_left_held, std::string("every task finished, but lock ") +
+                                                    model::lock_name(static_cast<int>(l)) + " is still held"};
       }
       if (stats.live_waiters != 0 || stats.cancelled_waiters != 0) {
         throw Stop{FailureKind::waiters_left_queued,
@@ -303,8 +319,8 @@ struct Stepper {
   Interpreter& interpreter;
   const Observer& observer;
   Steering& steering;
-  model::ModelRun* compared;  // null when not comparing
-  model::StepRecord& expected;  // the model's record of the last step, its capacity reused
+  model::ModelRun* compared;              // null when not comparing
+  model::StepRecord& expected;            // the model's record of the last step, its capacity reused
   std::vector<model::StepRecord>& steps;  // records kept from an earlier run are reused
   std::size_t count = 0;                  // steps run so far
 
@@ -314,10 +330,9 @@ struct Stepper {
     steering.step_number = count;
     if (!loop.step()) {
       if (model_can_step) {
-        throw Stop{FailureKind::deadlock, "after step " + std::to_string(count) +
-                                              ": nothing can run, but the model expects " +
-                                              describe_entries({compared->ready().begin(), compared->ready().end()}) +
-                                              " to run"};
+        throw Stop{FailureKind::deadlock,
+                   "after step " + std::to_string(count) + ": nothing can run, but the model expects " +
+                       describe_entries({compared->ready().begin(), compared->ready().end()}) + " to run"};
       }
       return false;
     }
@@ -407,8 +422,8 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
   // with it every frame the task's coroutine chain had.
   if (result.passed() && live_frames != 0) {
     result.failure = FailureKind::frames_leaked;
-    result.message = std::to_string(live_frames) +
-                     " coroutine frame(s) of the program's tasks outlived the loop that ran them";
+    result.message =
+        std::to_string(live_frames) + " coroutine frame(s) of the program's tasks outlived the loop that ran them";
   }
 }
 

@@ -27,7 +27,8 @@ class IdSteering final : public SchedulePolicy {
     std::vector<model::Entry> options;
     ScenarioStep step;
     for (const ReadyEntry e : ready) {
-      options.push_back({static_cast<model::EntryKind>(e.kind), static_cast<int>(std::min<TaskId>(e.task, model::kMaxTasks))});
+      options.push_back(
+          {static_cast<model::EntryKind>(e.kind), static_cast<int>(std::min<TaskId>(e.task, model::kMaxTasks))});
       step.queue += (step.queue.empty() ? "" : ",") + entry_name(e);
     }
     const std::uint32_t decision = pick_schedule(choices_, options, decisions);
@@ -193,8 +194,7 @@ struct Unretrieved {
 
 class SinkScope {
  public:
-  explicit SinkScope(Unretrieved& sink)
-      : before_(set_unretrieved_error_sink({&Unretrieved::report, &sink})) {}
+  explicit SinkScope(Unretrieved& sink) : before_(set_unretrieved_error_sink({&Unretrieved::report, &sink})) {}
   ~SinkScope() { set_unretrieved_error_sink(before_); }
   SinkScope(const SinkScope&) = delete;
   SinkScope& operator=(const SinkScope&) = delete;
@@ -223,8 +223,10 @@ ScenarioRun run_scenario(const ScenarioFactory& make, ChoiceSource& choices, con
         ++steps;
         if (!steering.steps.empty()) steering.steps.back().now = loop.now();
         if (!unretrieved.errors.empty()) throw Stop{unretrieved.errors.front()};
-        if (steps > options.step_budget) throw Stop{"the run took more than " + std::to_string(options.step_budget) + " steps"};
-        if (loop.misdirected_wakeups() != 0) throw Stop{"step " + std::to_string(steps) + ": a task was woken while it was not waiting"};
+        if (steps > options.step_budget)
+          throw Stop{"the run took more than " + std::to_string(options.step_budget) + " steps"};
+        if (loop.misdirected_wakeups() != 0)
+          throw Stop{"step " + std::to_string(steps) + ": a task was woken while it was not waiting"};
         if (auto broken = scenario->check_step()) throw Stop{"step " + std::to_string(steps) + ": " + *broken};
       }
       unretrieved.when = "at the end";

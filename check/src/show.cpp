@@ -53,8 +53,6 @@ std::string timeline_text(const Trace& trace) {
   return out.str();
 }
 
-std::string timeline_svg(const Trace& trace) {
-  return detail::draw_svg(trace, detail::build_timeline(trace));
-}
+std::string timeline_svg(const Trace& trace) { return detail::draw_svg(trace, detail::build_timeline(trace)); }
 
 }  // namespace lockstep::check

@@ -59,9 +59,11 @@ std::string step_json(const model::StepRecord& step, const detail::Timeline& t, 
   std::ostringstream out;
   out << "{\"now\":" << step.now << ",\"lane\":" << t.lane[i]
       << ",\"callback\":" << (step.ran().kind != model::EntryKind::task ? "true" : "false")
-      << ",\"labels\":" << json_strings(t.labels[i]) << ",\"ready\":" << json_strings(ready) << ",\"picked\":" << step.picked
-      << ",\"events\":" << json_strings(events) << ",\"queue\":" << json_strings(split(after.at(0), ","))
-      << ",\"tasks\":" << json_strings(split(after.at(1), ",")) << ",\"locks\":" << json_strings(split(after.at(2), " "))
+      << ",\"labels\":" << json_strings(t.labels[i]) << ",\"ready\":" << json_strings(ready)
+      << ",\"picked\":" << step.picked << ",\"events\":" << json_strings(events)
+      << ",\"queue\":" << json_strings(split(after.at(0), ","))
+      << ",\"tasks\":" << json_strings(split(after.at(1), ","))
+      << ",\"locks\":" << json_strings(split(after.at(2), " "))
       << ",\"timers\":" << json_strings(split(after.at(3), ",")) << "}";
   return out.str();
 }
@@ -71,8 +73,9 @@ std::string derived_json(const detail::Timeline& t) {
   out << "\"spans\":[";
   for (std::size_t i = 0; i < t.spans.size(); ++i) {
     const auto& s = t.spans[i];
-    out << (i ? "," : "") << "{\"holds\":" << (s.holds ? "true" : "false") << ",\"instant\":" << (s.instant ? "true" : "false")
-        << ",\"lock\":" << s.lock << ",\"task\":" << s.task << ",\"first\":" << s.first << ",\"last\":" << s.last << "}";
+    out << (i ? "," : "") << "{\"holds\":" << (s.holds ? "true" : "false")
+        << ",\"instant\":" << (s.instant ? "true" : "false") << ",\"lock\":" << s.lock << ",\"task\":" << s.task
+        << ",\"first\":" << s.first << ",\"last\":" << s.last << "}";
   }
   out << "],\"marks\":[";
   for (std::size_t i = 0; i < t.marks.size(); ++i) {
@@ -83,8 +86,8 @@ std::string derived_json(const detail::Timeline& t) {
   out << "],\"wakes\":[";
   for (std::size_t i = 0; i < t.wakes.size(); ++i) {
     const auto& w = t.wakes[i];
-    out << (i ? "," : "") << "{\"step\":" << w.step << ",\"from\":" << w.from << ",\"to\":" << w.to << ",\"lock\":" << w.lock
-        << ",\"resumes\":" << w.resumes << "}";
+    out << (i ? "," : "") << "{\"step\":" << w.step << ",\"from\":" << w.from << ",\"to\":" << w.to
+        << ",\"lock\":" << w.lock << ",\"resumes\":" << w.resumes << "}";
   }
   out << "]";
   return out.str();
@@ -113,14 +116,19 @@ std::string timeline_html(const Trace& trace) {
   std::string title = trace.strategy + ": " + t.verdict;
   std::string escaped;
   for (const char c : title) {
-    if (c == '<') escaped += "&lt;";
-    else if (c == '>') escaped += "&gt;";
-    else if (c == '&') escaped += "&amp;";
-    else escaped += c;
+    if (c == '<')
+      escaped += "&lt;";
+    else if (c == '>')
+      escaped += "&gt;";
+    else if (c == '&')
+      escaped += "&amp;";
+    else
+      escaped += c;
   }
-  return std::string(detail::kPageHead) + "<title>lockstep: " + escaped + "</title>\n" + std::string(detail::kPageStyle) +
-         "</head>\n<body>\n" + std::string(detail::kPageBody) + "<script type=\"application/json\" id=\"trace-data\">" +
-         trace_json(trace, t) + "</script>\n<script>\n" + std::string(detail::kPageScript) + "</script>\n</body>\n</html>\n";
+  return std::string(detail::kPageHead) + "<title>lockstep: " + escaped + "</title>\n" +
+         std::string(detail::kPageStyle) + "</head>\n<body>\n" + std::string(detail::kPageBody) +
+         "<script type=\"application/json\" id=\"trace-data\">" + trace_json(trace, t) + "</script>\n<script>\n" +
+         std::string(detail::kPageScript) + "</script>\n</body>\n</html>\n";
 }
 
 }  // namespace lockstep::check

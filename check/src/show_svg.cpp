@@ -6,10 +6,10 @@
 namespace lockstep::check::detail {
 namespace {
 
-constexpr int kLeft = 64;       // the task names
+constexpr int kLeft = 64;  // the task names
 constexpr int kLineHeight = 13;
-constexpr int kMaxLines = 6;    // label lines per step; more become "+N more"
-constexpr int kBarRow = 12;     // one per lock, at the bottom of a lane
+constexpr int kMaxLines = 6;  // label lines per step; more become "+N more"
+constexpr int kBarRow = 12;   // one per lock, at the bottom of a lane
 constexpr int kStuckColumn = 130;
 constexpr double kCharWidth = 6.7;
 
@@ -23,7 +23,7 @@ struct Layout {
   int lines = 1;
   int lane = 0;
   int top = 0;
-  int right = 0;  // where the last step's column ends
+  int right = 0;                     // where the last step's column ends
   std::vector<std::string> message;  // the verdict message, wrapped
 
   int lane_y(int task) const { return top + lane * (task - 1); }
@@ -33,7 +33,8 @@ struct Layout {
 
 std::vector<std::string> wrap(const std::string& text, std::size_t width, std::size_t max_lines) {
   std::vector<std::string> out;
-  for (std::size_t at = 0; at < text.size() && out.size() < max_lines; at += width) out.push_back(text.substr(at, width));
+  for (std::size_t at = 0; at < text.size() && out.size() < max_lines; at += width)
+    out.push_back(text.substr(at, width));
   if (out.size() == max_lines && max_lines * width < text.size()) out.back() += "...";
   return out;
 }
@@ -43,7 +44,8 @@ Layout layout(const Trace& trace, const Timeline& t) {
   const std::string broken = t.verdict == "pass" ? "" : "broken invariant: " + t.verdict + ": " + t.message;
   l.message = wrap(broken, 150, 4);
   l.top = 44 + kLineHeight * static_cast<int>(l.message.size());
-  for (const auto& lines : t.labels) l.lines = std::max(l.lines, std::min<int>(static_cast<int>(lines.size()), kMaxLines));
+  for (const auto& lines : t.labels)
+    l.lines = std::max(l.lines, std::min<int>(static_cast<int>(lines.size()), kMaxLines));
   l.lane = 12 + kLineHeight * l.lines + kBarRow * t.locks + 8;
   int x = kLeft;
   for (std::size_t i = 0; i < trace.steps.size(); ++i) {
@@ -81,16 +83,18 @@ void header(std::ostream& svg, const Trace& trace, const Timeline& t, const Layo
 
 void lanes(std::ostream& svg, const Timeline& t, const Layout& l, int width) {
   for (int task = 1; task <= t.tasks; ++task) {
-    svg << "<rect x=\"0\" y=\"" << l.lane_y(task) << "\" width=\"" << width << "\" height=\"" << l.lane
-        << "\" fill=\"" << (task % 2 == 1 ? "#f3f6fa" : "#ffffff") << "\"/>\n"
-        << "<text x=\"8\" y=\"" << l.lane_y(task) + 16 << "\" font-size=\"13\" font-weight=\"bold\">t" << task << "</text>\n";
+    svg << "<rect x=\"0\" y=\"" << l.lane_y(task) << "\" width=\"" << width << "\" height=\"" << l.lane << "\" fill=\""
+        << (task % 2 == 1 ? "#f3f6fa" : "#ffffff") << "\"/>\n"
+        << "<text x=\"8\" y=\"" << l.lane_y(task) + 16 << "\" font-size=\"13\" font-weight=\"bold\">t" << task
+        << "</text>\n";
   }
   if (t.failing_step < 0) return;
   const auto f = static_cast<std::size_t>(t.failing_step);
   svg << "<rect x=\"" << l.x[f] << "\" y=\"" << l.top - 4 << "\" width=\"" << l.width[f] << "\" height=\""
-      << l.lane * t.tasks + 8 << "\" fill=\"#fde2e2\" fill-opacity=\"0.8\" stroke=\"" << kFail << "\" stroke-width=\"2\"/>\n"
-      << "<text x=\"" << l.x[f] + 2 << "\" y=\"" << l.top - 7 << "\" fill=\"" << kFail << "\" font-weight=\"bold\">failing step "
-      << t.failing_step + 1 << "</text>\n";
+      << l.lane * t.tasks + 8 << "\" fill=\"#fde2e2\" fill-opacity=\"0.8\" stroke=\"" << kFail
+      << "\" stroke-width=\"2\"/>\n"
+      << "<text x=\"" << l.x[f] + 2 << "\" y=\"" << l.top - 7 << "\" fill=\"" << kFail
+      << "\" font-weight=\"bold\">failing step " << t.failing_step + 1 << "</text>\n";
 }
 
 void labels(std::ostream& svg, const Trace& trace, const Timeline& t, const Layout& l) {
@@ -105,8 +109,11 @@ void labels(std::ostream& svg, const Trace& trace, const Timeline& t, const Layo
         text = "+" + std::to_string(lines.size() - k) + " more";
       }
       svg << "<text x=\"" << l.x[i] + 4 << "\" y=\"" << l.lane_y(task) + 14 + kLineHeight * static_cast<int>(k)
-          << "\" fill=\"" << (callback ? "#777" : text[0] == '~' ? "#8a5a00" : "#111") << "\">" << xml_escape(text)
-          << "</text>\n";
+          << "\" fill=\""
+          << (callback         ? "#777"
+              : text[0] == '~' ? "#8a5a00"
+                               : "#111")
+          << "\">" << xml_escape(text) << "</text>\n";
     }
     svg << "<line x1=\"" << l.x[i] << "\" y1=\"" << l.lane_y(task) + 2 << "\" x2=\"" << l.x[i] << "\" y2=\""
         << l.lane_y(task) + l.lane - 2 << "\" stroke=\"#999\"/>\n";
@@ -120,8 +127,9 @@ void spans(std::ostream& svg, const Timeline& t, const Layout& l) {
     const std::string lock(1, model::lock_name(s.lock));
     if (s.instant) {
       const int cx = l.x[static_cast<std::size_t>(s.first)] + l.width[static_cast<std::size_t>(s.first)] - 14;
-      svg << "<rect x=\"" << cx << "\" y=\"" << y - 2 << "\" width=\"10\" height=\"" << kBarRow + 2 << "\" fill=\"" << kHold
-          << "\" stroke=\"#000\"><title>holds " << lock << " within step " << s.first + 1 << "</title></rect>\n";
+      svg << "<rect x=\"" << cx << "\" y=\"" << y - 2 << "\" width=\"10\" height=\"" << kBarRow + 2 << "\" fill=\""
+          << kHold << "\" stroke=\"#000\"><title>holds " << lock << " within step " << s.first + 1
+          << "</title></rect>\n";
       continue;
     }
     const int x0 = l.x[static_cast<std::size_t>(s.first)];
@@ -130,9 +138,10 @@ void spans(std::ostream& svg, const Timeline& t, const Layout& l) {
     const int x1 = next < l.x.size() ? l.x[next] + l.width[next] / 2 : l.end(s.last);
     svg << "<rect x=\"" << x0 << "\" y=\"" << y << "\" width=\"" << x1 - x0 << "\" height=\"" << kBarRow - 2
         << "\" fill=\"" << (s.holds ? kHold : "url(#wait)") << "\"/>\n";
-    if (!s.holds) svg << "<rect x=\"" << x0 + 1 << "\" y=\"" << y + 1 << "\" width=\"46\" height=\"8\" fill=\"#fff7e0\"/>\n";
-    svg << "<text x=\"" << x0 + 3 << "\" y=\"" << y + 8 << "\" font-size=\"9\" fill=\"" << (s.holds ? "#fff" : "#6b4a00")
-        << "\">" << (s.holds ? "holds " : "waits ") << lock << "</text>\n";
+    if (!s.holds)
+      svg << "<rect x=\"" << x0 + 1 << "\" y=\"" << y + 1 << "\" width=\"46\" height=\"8\" fill=\"#fff7e0\"/>\n";
+    svg << "<text x=\"" << x0 + 3 << "\" y=\"" << y + 8 << "\" font-size=\"9\" fill=\""
+        << (s.holds ? "#fff" : "#6b4a00") << "\">" << (s.holds ? "holds " : "waits ") << lock << "</text>\n";
   }
 }
 
@@ -140,19 +149,24 @@ void mark(std::ostream& svg, const TimelineMark& m, int x, int y) {
   const std::string title = "<title>" + xml_escape(m.text) + "</title>";
   switch (m.kind) {
     case MarkKind::timeout:
-      svg << "<rect x=\"" << x - 7 << "\" y=\"" << y - 7 << "\" width=\"14\" height=\"14\" fill=\"#f4a261\" stroke=\"#b35c00\"/>"
+      svg << "<rect x=\"" << x - 7 << "\" y=\"" << y - 7
+          << "\" width=\"14\" height=\"14\" fill=\"#f4a261\" stroke=\"#b35c00\"/>"
           << "<text x=\"" << x - 3 << "\" y=\"" << y + 4 << "\" font-weight=\"bold\">T" << title << "</text>\n";
       break;
     case MarkKind::cancelled:
-      svg << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"7\" fill=\"#fff\" stroke=\"" << kFail << "\" stroke-width=\"2\"/>"
-          << "<text x=\"" << x - 3 << "\" y=\"" << y + 4 << "\" fill=\"" << kFail << "\" font-weight=\"bold\">C" << title << "</text>\n";
+      svg << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"7\" fill=\"#fff\" stroke=\"" << kFail
+          << "\" stroke-width=\"2\"/>"
+          << "<text x=\"" << x - 3 << "\" y=\"" << y + 4 << "\" fill=\"" << kFail << "\" font-weight=\"bold\">C"
+          << title << "</text>\n";
       break;
     case MarkKind::exception:
       svg << "<rect x=\"" << x - 7 << "\" y=\"" << y - 7 << "\" width=\"14\" height=\"14\" fill=\"" << kFail << "\"/>"
-          << "<text x=\"" << x - 3 << "\" y=\"" << y + 4 << "\" fill=\"#fff\" font-weight=\"bold\">X" << title << "</text>\n";
+          << "<text x=\"" << x - 3 << "\" y=\"" << y + 4 << "\" fill=\"#fff\" font-weight=\"bold\">X" << title
+          << "</text>\n";
       break;
     case MarkKind::stuck:
-      svg << "<rect x=\"" << x << "\" y=\"" << y - 9 << "\" width=\"" << kStuckColumn - 10 << "\" height=\"16\" fill=\"#7a1f7a\"/>"
+      svg << "<rect x=\"" << x << "\" y=\"" << y - 9 << "\" width=\"" << kStuckColumn - 10
+          << "\" height=\"16\" fill=\"#7a1f7a\"/>"
           << "<text x=\"" << x + 4 << "\" y=\"" << y + 3 << "\" fill=\"#fff\">" << xml_escape(m.text) << "</text>\n";
       break;
   }
@@ -167,7 +181,8 @@ void marks(std::ostream& svg, const Timeline& t, const Layout& l) {
       mark(svg, m, l.right + 8, l.lane_y(m.task) + 14);
       continue;
     }
-    int& n = used[static_cast<std::size_t>(m.step) * static_cast<std::size_t>(t.tasks + 1) + static_cast<std::size_t>(m.task)];
+    int& n = used[static_cast<std::size_t>(m.step) * static_cast<std::size_t>(t.tasks + 1) +
+                  static_cast<std::size_t>(m.task)];
     mark(svg, m, l.end(m.step) - 10 - 18 * n++, y);
   }
 }
@@ -180,7 +195,8 @@ void wakes(std::ostream& svg, const Timeline& t, const Layout& l) {
     const int x1 = w.resumes >= 0 ? l.x[static_cast<std::size_t>(w.resumes)] + 6 : l.end(w.step) - 2;
     const int y1 = l.bar_y(w.to, w.lock, t.locks) + 4;
     svg << "<path d=\"M" << x0 << "," << y0 << " C" << (x0 + x1) / 2 << "," << y0 << " " << (x0 + x1) / 2 << "," << y1
-        << " " << x1 << "," << y1 << "\" fill=\"none\" stroke=\"#2a9d3a\" stroke-width=\"2\" marker-end=\"url(#arrow)\">"
+        << " " << x1 << "," << y1
+        << "\" fill=\"none\" stroke=\"#2a9d3a\" stroke-width=\"2\" marker-end=\"url(#arrow)\">"
         << "<title>t" << w.from << " wakes t" << w.to << " (lock " << model::lock_name(w.lock) << ")</title></path>\n";
   }
 }
@@ -192,7 +208,8 @@ void axis(std::ostream& svg, const Trace& trace, const Layout& l, int tasks) {
   for (std::size_t i = 0; i < trace.steps.size(); ++i) {
     svg << "<text x=\"" << l.x[i] + 3 << "\" y=\"" << y << "\" fill=\"#666\">" << i + 1 << "</text>\n";
     if (i == 0 || trace.steps[i].now != trace.steps[i - 1].now) {
-      svg << "<text x=\"" << l.x[i] + 3 << "\" y=\"" << y + 14 << "\" fill=\"#1d3557\">@" << trace.steps[i].now << "s</text>\n";
+      svg << "<text x=\"" << l.x[i] + 3 << "\" y=\"" << y + 14 << "\" fill=\"#1d3557\">@" << trace.steps[i].now
+          << "s</text>\n";
     }
     if (l.gap[i] > 0) {
       const int gx = l.x[i] - l.gap[i];
@@ -205,9 +222,11 @@ void axis(std::ostream& svg, const Trace& trace, const Layout& l, int tasks) {
 }
 
 void footer(std::ostream& svg, const Trace& trace, int y) {
-  svg << "<text x=\"8\" y=\"" << y << "\" fill=\"#444\">blue bar: holds the lock (outlined notch: held within one step); "
+  svg << "<text x=\"8\" y=\"" << y
+      << "\" fill=\"#444\">blue bar: holds the lock (outlined notch: held within one step); "
          "hatched: waits for it; green arrow: a release wakes that waiter;</text>\n"
-      << "<text x=\"8\" y=\"" << y + 14 << "\" fill=\"#444\">T: timed out; C: cancelled; X: exception; purple: stuck at the end; "
+      << "<text x=\"8\" y=\"" << y + 14
+      << "\" fill=\"#444\">T: timed out; C: cancelled; X: exception; purple: stuck at the end; "
          "~op: suspended at op; [g] [i] [r]: a loop callback; +Ns: the clock jumps</text>\n";
   for (std::size_t k = 0; k < trace.program.tasks.size(); ++k) {
     std::string ops;
@@ -222,12 +241,18 @@ void footer(std::ostream& svg, const Trace& trace, int y) {
 std::string xml_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else if (c == '\'') out += "&#39;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else if (c == '\'')
+      out += "&#39;";
+    else
+      out += c;
   }
   return out;
 }

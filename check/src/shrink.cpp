@@ -76,7 +76,8 @@ std::vector<std::vector<Op>> simpler_lists(const std::vector<Op>& ops) {
     if (op.lock != 0) simpler.lock = 0;
     if (op.kind == OpKind::gather && op.tasks.size() > 1) simpler.tasks.pop_back();
     if (!(simpler == op)) with({simpler});
-    if (op.kind == OpKind::scoped || op.kind == OpKind::acquire_timeout) with({Op{OpKind::acquire, 0, op.lock, {}, {}}});
+    if (op.kind == OpKind::scoped || op.kind == OpKind::acquire_timeout)
+      with({Op{OpKind::acquire, 0, op.lock, {}, {}}});
     if (op.kind == OpKind::sleep) with({Op{}});
     for (std::vector<Op>& body : simpler_lists(op.body)) {
       Op inner = op;
@@ -180,7 +181,8 @@ std::vector<std::uint32_t> shrink_decision_list(
     for (std::size_t chunk = decisions.size(); chunk >= 1 && !changed; chunk /= 2) {
       for (std::size_t start = 0; start + chunk <= decisions.size(); start += chunk) {
         auto candidate = decisions;
-        candidate.erase(candidate.begin() + static_cast<long>(start), candidate.begin() + static_cast<long>(start + chunk));
+        candidate.erase(candidate.begin() + static_cast<long>(start),
+                        candidate.begin() + static_cast<long>(start + chunk));
         if (still_fails(candidate)) {
           decisions = std::move(candidate);
           changed = true;

@@ -106,7 +106,8 @@ void add_waits_and_wakes(Timeline& out, const Trace& trace) {
         auto& row = waiting[w.task];
         row.resize(trace.steps.size(), 0);
         row[i] = w.task;
-        const bool before = i > 0 && lock < trace.steps[i - 1].locks.size() && woken_in(trace.steps[i - 1].locks[lock], w.task);
+        const bool before =
+            i > 0 && lock < trace.steps[i - 1].locks.size() && woken_in(trace.steps[i - 1].locks[lock], w.task);
         if (w.state == model::WaiterState::woken && !before) {
           out.wakes.push_back({static_cast<int>(i), step.ran().task, w.task, l, -1});
         }
@@ -129,9 +130,12 @@ void add_marks(Timeline& out, const Trace& trace) {
     bool seen[3] = {false, false, false};
     for (const auto& e : trace.steps[i].events) {
       std::optional<MarkKind> kind;
-      if (e.result == Result::timeout) kind = MarkKind::timeout;
-      else if (e.result == Result::cancelled) kind = MarkKind::cancelled;
-      else if (e.kind == EventKind::throw_ || e.result == Result::error) kind = MarkKind::exception;
+      if (e.result == Result::timeout)
+        kind = MarkKind::timeout;
+      else if (e.result == Result::cancelled)
+        kind = MarkKind::cancelled;
+      else if (e.kind == EventKind::throw_ || e.result == Result::error)
+        kind = MarkKind::exception;
       if (!kind || seen[static_cast<int>(*kind)]) continue;
       seen[static_cast<int>(*kind)] = true;
       out.marks.push_back({*kind, static_cast<int>(i), out.lane[i], model::to_string(e)});
@@ -155,7 +159,8 @@ int failing_step(const Trace& trace) {
   if (at == std::string::npos) return last;
   long number = 0;
   std::size_t i = at + 5;
-  for (; i < trace.message.size() && std::isdigit(static_cast<unsigned char>(trace.message[i])) && number < 1'000'000; ++i) {
+  for (; i < trace.message.size() && std::isdigit(static_cast<unsigned char>(trace.message[i])) && number < 1'000'000;
+       ++i) {
     number = number * 10 + (trace.message[i] - '0');
   }
   if (i == at + 5 || number < 1 || number > last + 1) return last;
@@ -167,18 +172,24 @@ int failing_step(const Trace& trace) {
 std::string step_label(const model::StepRecord& step) {
   std::string out;
   for (const std::string& line : label_lines(step)) {
-    if (out.empty() || line == "(no events)") out = line;
-    else out += (line[0] == '~' ? " " : ", ") + line;
+    if (out.empty() || line == "(no events)")
+      out = line;
+    else
+      out += (line[0] == '~' ? " " : ", ") + line;
   }
   return out;
 }
 
 std::string_view mark_name(MarkKind kind) {
   switch (kind) {
-    case MarkKind::timeout: return "timeout";
-    case MarkKind::cancelled: return "cancelled";
-    case MarkKind::exception: return "exception";
-    case MarkKind::stuck: return "stuck";
+    case MarkKind::timeout:
+      return "timeout";
+    case MarkKind::cancelled:
+      return "cancelled";
+    case MarkKind::exception:
+      return "exception";
+    case MarkKind::stuck:
+      return "stuck";
   }
   return "?";
 }

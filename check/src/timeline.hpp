@@ -46,14 +46,14 @@ struct TimelineWake {
 struct Timeline {
   int tasks = 0;
   int locks = 0;
-  std::vector<int> lane;                  // per step: the task whose lane it is written on
+  std::vector<int> lane;                         // per step: the task whose lane it is written on
   std::vector<std::vector<std::string>> labels;  // per step: its lines (events, then "~op")
   std::vector<TimelineSpan> spans;
   std::vector<TimelineMark> marks;
   std::vector<TimelineWake> wakes;
-  int failing_step = -1;                  // -1 when the trace passes
-  std::string verdict;                    // "pass" or the failure kind's name
-  std::string message;                    // the broken invariant, as the verdict says it
+  int failing_step = -1;  // -1 when the trace passes
+  std::string verdict;    // "pass" or the failure kind's name
+  std::string message;    // the broken invariant, as the verdict says it
 };
 
 Timeline build_timeline(const Trace& trace);

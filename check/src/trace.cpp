@@ -86,17 +86,21 @@ std::string trim(const std::string& s) {
 void check_fits(const model::Program& program, const model::StepRecord& step) {
   const auto n = static_cast<int>(program.tasks.size());
   auto task_ok = [&](int t) {
-    if (t < 1 || t > n) throw std::invalid_argument("the step names task " + std::to_string(t) + ", the program has " + std::to_string(n));
+    if (t < 1 || t > n)
+      throw std::invalid_argument("the step names task " + std::to_string(t) + ", the program has " +
+                                  std::to_string(n));
   };
   for (const auto& e : step.ready) task_ok(e.task);
   for (const auto& e : step.queue) task_ok(e.task);
   for (const auto& e : step.events) {
     if (e.target != 0) task_ok(e.target);
-    if (e.lock >= static_cast<int>(program.lock_count())) throw std::invalid_argument("the step names a lock the program does not use");
+    if (e.lock >= static_cast<int>(program.lock_count()))
+      throw std::invalid_argument("the step names a lock the program does not use");
   }
   for (const auto& t : step.timers) task_ok(t.task);
   if (step.tasks.size() != program.tasks.size()) {
-    throw std::invalid_argument("the step lists " + std::to_string(step.tasks.size()) + " tasks, the program has " + std::to_string(n));
+    throw std::invalid_argument("the step lists " + std::to_string(step.tasks.size()) + " tasks, the program has " +
+                                std::to_string(n));
   }
   if (step.locks.size() != program.lock_count()) {
     throw std::invalid_argument("the step lists " + std::to_string(step.locks.size()) + " locks, the program uses " +
@@ -204,7 +208,8 @@ void parse_steps(Lines& lines, Trace& trace) {
     const std::string line = trim(lines.take());
     const std::string number = std::to_string(i) + " ";
     if (line.rfind(number, 0) != 0) {
-      throw TraceError("trace line " + std::to_string(at) + ": expected step " + std::to_string(i) + ", found '" + line + "'");
+      throw TraceError("trace line " + std::to_string(at) + ": expected step " + std::to_string(i) + ", found '" +
+                       line + "'");
     }
     try {
       trace.steps.push_back(model::parse_step_record(line.substr(number.size())));

@@ -158,8 +158,8 @@ TEST(Explore, ACheckpointOfASwappedProgramIsRefused) {
             "edited");
   // With the hash fixed too (a forgery), a program of another shape no longer
   // fits the stack.
-  const std::string error =
-      resume_error(check::seal_checkpoint(replaced(checkpoint, "task 3: acquire; release", "task 3: acquire; release | task 4: yield")));
+  const std::string error = resume_error(check::seal_checkpoint(
+      replaced(checkpoint, "task 3: acquire; release", "task 3: acquire; release | task 4: yield")));
   EXPECT_EQ(error.rfind("checkpoint line ", 0), 0U) << error;
   EXPECT_NE(error.find("does not fit"), std::string::npos) << error;
 }
@@ -236,8 +236,9 @@ TEST(Explore, SplittingByPrefixCoversEverySchedule) {
 TEST(Explore, SplittingProbesTheLockItIsGiven) {
   // A lock whose acquire never waits has a tree of another shape than the
   // real lock's: prefixes read off the real lock would not fit it.
-  const auto program = parse_program("task 1: acquire; yield; release\ntask 2: acquire; yield; release\n"
-                                     "task 3: acquire; release\n");
+  const auto program = parse_program(
+      "task 1: acquire; yield; release\ntask 2: acquire; yield; release\n"
+      "task 3: acquire; release\n");
   auto options = with(std::nullopt, false);
   options.stop_at_first_failure = false;  // it has two holders: count every schedule
   const auto whole = check::explore(program, options, never_waits());
@@ -443,7 +444,8 @@ TEST(Scenario, AFailureIsReportedWithItsTimelineAndTheCodeThatReplaysIt) {
   EXPECT_NE(code.find("lockstep::check::run_scenario(make_scenario, source)"), std::string::npos);
   check::VectorSource again(decisions);
   EXPECT_EQ(check::run_scenario(make, again).failure, search.shrunk->failure);
-  EXPECT_EQ(check::explore_scenario([] { return std::make_unique<Increments>(true); }, {}).report().rfind("passed: ", 0), 0U);
+  EXPECT_EQ(
+      check::explore_scenario([] { return std::make_unique<Increments>(true); }, {}).report().rfind("passed: ", 0), 0U);
 }
 
 namespace {

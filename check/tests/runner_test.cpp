@@ -101,7 +101,8 @@ struct ScopedNeverReleases : check::LockAdapter<Lock> {
 // ---- determinism ----
 
 TEST(Runner, SameProgramAndDecisionsGiveByteIdenticalTraces) {
-  for (const char* text : {kWorkers, kTwoTurns, "task 1: acquire; cancel 2; release\ntask 2: acquire_timeout 1; release\n"}) {
+  for (const char* text :
+       {kWorkers, kTwoTurns, "task 1: acquire; cancel 2; release\ntask 2: acquire_timeout 1; release\n"}) {
     for (std::uint64_t seed = 1; seed <= 50; ++seed) {
       check::RandomSource a(seed);
       check::RandomSource b(seed);
@@ -118,9 +119,11 @@ TEST(Runner, SameProgramAndDecisionsGiveByteIdenticalTraces) {
 // waiters and timers, a failure, a predicted deadlock).
 TEST(Runner, AReusedResultGivesTheSameTraceAsAFreshOne) {
   const char* const programs[] = {
-      kWorkers, kTwoTurns, "task 1: acquire; cancel 2; release\ntask 2: acquire_timeout 1; release\n",
+      kWorkers,
+      kTwoTurns,
+      "task 1: acquire; cancel 2; release\ntask 2: acquire_timeout 1; release\n",
       "task 1: acquire; yield; release\ntask 2: acquire; yield; release\ntask 3: acquire; yield; release\n",
-      "task 1: acquire\ntask 2: acquire\n",                  // a predicted deadlock
+      "task 1: acquire\ntask 2: acquire\n",  // a predicted deadlock
       "task 1: scoped { throw }\ntask 2: sleep 1; acquire; release\n",
       "task 1: yield; yield; yield; yield; yield; yield; yield\n"};
   check::RunResult reused;
@@ -256,7 +259,8 @@ TEST(RunnerFailures, StepBudgetExceeded) {
 
 TEST(Trace, EveryRunRoundTripsThroughItsTextForm) {
   const auto program = parse_program(
-      "task 1: scoped { yield; throw }\ntask 2: acquire_timeout 1; release\ntask 3: cancel 2; spawn 4\ntask 4: try_acquire; release\n");
+      "task 1: scoped { yield; throw }\ntask 2: acquire_timeout 1; release\ntask 3: cancel 2; spawn 4\ntask 4: "
+      "try_acquire; release\n");
   for (std::uint64_t seed = 1; seed <= 100; ++seed) {
     check::RandomSource source(seed);
     const auto trace = check::make_trace(program, source.describe(), check::run_program(program, source));
@@ -281,7 +285,8 @@ TEST(Trace, ReplayStopsAtTheFirstDivergence) {
   const auto program = parse_program(kTwoTurns);
   check::VectorSource source({1});
   auto trace = check::make_trace(program, "vector", check::run_program(program, source));
-  trace.steps[1].events = {{lockstep::model::EventKind::release, lockstep::model::Result::ok, 0}};  // something else happened
+  trace.steps[1].events = {
+      {lockstep::model::EventKind::release, lockstep::model::Result::ok, 0}};  // something else happened
   const auto replayed = check::replay(trace);
   ASSERT_TRUE(replayed.diverged);
   EXPECT_EQ(replayed.divergence.rfind("diverged at step 2: expected ", 0), 0U) << replayed.divergence;
@@ -313,7 +318,8 @@ TEST(Trace, CorruptTracesGetAClearErrorWithTheLineNumber) {
   const Case cases[] = {
       {"lockstep trace v2", "lockstep trace v9", "trace line 1: unsupported version 'v9'"},
       {"decisions: 1", "decisions: one", "trace line 6: 'one' is not a decision (0-255)"},
-      {"task 2: acquire; release", "task 2: aquire", "trace line 5: program: line 2, column 9: unknown operation 'aquire'"},
+      {"task 2: acquire; release", "task 2: aquire",
+       "trace line 5: program: line 2, column 9: unknown operation 'aquire'"},
       {"steps: ", "stops: ", "trace line 7: expected 'steps:'"},
       {"@0 t1,t2 #1", "@0 t1,tx #1", "trace line 8: bad task number 'x'"},
       {"@0 t1,t2 #1", "@0 t1,t9 #1", "trace line 8: bad task number '9'"},
@@ -397,7 +403,8 @@ TEST(Pct, HitsADepthTwoBugAtLeastAsOftenAsTheBound) {
   // one ordering constraint beyond the start, a bug of depth 2.
   const auto program = parse_program("task 1: acquire; yield; yield; release\ntask 2: yield; acquire; release\n");
   check::VectorSource none({});
-  const std::size_t k = std::max<std::size_t>(1, check::run_program(program, none, factory<AcquireNeverWaits>()).decisions.size());
+  const std::size_t k =
+      std::max<std::size_t>(1, check::run_program(program, none, factory<AcquireNeverWaits>()).decisions.size());
   const int n = 2;
   const int runs = 2000;
   int hits = 0;

@@ -42,15 +42,15 @@ inline constexpr double kMaxSeconds = 1e9;
 inline constexpr std::uint64_t kMaxSplit = 4096;
 
 struct FlagSpec {
-  std::string_view name;        // without the leading "--"
+  std::string_view name;  // without the leading "--"
   FlagKind kind = FlagKind::text;
   std::string_view value_name;  // "C", "FILE", ...: shown in the usage text
   std::string_view help;
   std::uint64_t min = 0;  // whole only: the inclusive range
   std::uint64_t max = 0;
   std::vector<std::string_view> choices;  // text only
-  std::string_view fallback;  // the default, in the flag's own syntax ("" for none)
-  std::string_view fallback_note;  // or, in words, what happens without the flag
+  std::string_view fallback;              // the default, in the flag's own syntax ("" for none)
+  std::string_view fallback_note;         // or, in words, what happens without the flag
 };
 
 struct CommandSpec {
@@ -88,7 +88,7 @@ struct Args {
   [[nodiscard]] std::uint64_t whole(std::string_view name) const;
   [[nodiscard]] double seconds(std::string_view name) const;
   [[nodiscard]] std::string text(std::string_view name) const;  // text and path flags
-  [[nodiscard]] bool flag(std::string_view name) const;          // boolean flags
+  [[nodiscard]] bool flag(std::string_view name) const;         // boolean flags
   [[nodiscard]] Split split(std::string_view name) const;
 };
 

@@ -63,8 +63,9 @@ CommandSpec command(std::string_view name, std::string_view operand, std::string
 }
 
 CommandSpec explore_spec() {
-  CommandSpec c = command("explore", "PROGRAM",
-                          "every schedule of PROGRAM up to equivalence, depth first, with an optional preemption bound");
+  CommandSpec c =
+      command("explore", "PROGRAM",
+              "every schedule of PROGRAM up to equivalence, depth first, with an optional preemption bound");
   FlagSpec reduction = of_kind(FlagKind::text, "reduction", "R", "dpor",
                                "dpor: one run per equivalence class (Optimal DPOR; sleep sets under --preemptions), "
                                "sleep: sleep sets, none: every schedule");
@@ -143,8 +144,8 @@ CommandSpec show_spec() {
 }
 
 CommandSpec campaign_spec() {
-  CommandSpec c = command("campaign", "",
-                          "the verification campaign: explore every program in DIR, then PCT and random schedules");
+  CommandSpec c =
+      command("campaign", "", "the verification campaign: explore every program in DIR, then PCT and random schedules");
   c.flags = {
       of_kind(FlagKind::path, "programs", "DIR", LOCKSTEP_PROGRAMS_DIR, "the folder of .prog files to check"),
       budget_flag("60", "about how long the whole campaign runs"),

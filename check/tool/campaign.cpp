@@ -60,8 +60,7 @@ check::ExploreResult explore_program(const model::Program& program, const std::s
                                      double seconds) {
   check::ExploreOptions options;
   options.preemption_bound = bound;
-  options.deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  options.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   options.should_stop = [] { return stop_signal() != 0; };
   Progress progress("explore " + name);
   options.progress = [&](std::size_t runs, std::size_t) { progress.update(runs); };
@@ -80,11 +79,10 @@ CampaignRow check_program(const std::filesystem::path& path, const model::Progra
   row.complete = explored.complete;
   row.bound = "<=" + std::to_string(setup.bound);
   const std::string stopped = state.interrupted ? "interrupted" : "stopped at its share of the budget";
-  const std::string coverage = explored.complete || explored.failure
-                                   ? explored.coverage()
-                                   : stopped + ": not every schedule was explored";
-  std::cout << "  " << row.program << ": " << coverage << " (" << explored.executions << " executions, "
-            << std::fixed << std::setprecision(2) << explored.elapsed.count() << " s)\n";
+  const std::string coverage =
+      explored.complete || explored.failure ? explored.coverage() : stopped + ": not every schedule was explored";
+  std::cout << "  " << row.program << ": " << coverage << " (" << explored.executions << " executions, " << std::fixed
+            << std::setprecision(2) << explored.elapsed.count() << " s)\n";
   state.note_failure(row, explored.failure, "explore", row.program);
   for (const bool pct : {true, false}) {
     if (!row.failure.empty() || state.interrupted) break;
@@ -156,9 +154,8 @@ void CampaignState::note_failure(CampaignRow& row, const std::optional<check::Tr
 
 int campaign(const std::string& self, const Args& args) {
   const Setup setup = read_setup(args);
-  std::cout << "campaign: " << setup.paths.size() << " programs from " << printable(setup.dir)
-            << "; exhaustive up to " << setup.bound << " preemptions, then PCT (depth 3) and random schedules for "
-            << setup.budget << " s\n";
+  std::cout << "campaign: " << setup.paths.size() << " programs from " << printable(setup.dir) << "; exhaustive up to "
+            << setup.bound << " preemptions, then PCT (depth 3) and random schedules for " << setup.budget << " s\n";
   catch_stop_signals(true);
   CampaignState state;
   std::vector<CampaignRow> rows;
@@ -179,8 +176,9 @@ int campaign(const std::string& self, const Args& args) {
               << setup.paths.size() << " programs checked (the last one partly), no failures\n";
     status = exit_status_for(stop_signal());
   } else {
-    std::cout << "\n" << (failures == 0 ? "campaign passed" : "campaign FAILED") << ": " << rows.size()
-              << " programs, " << failures << " with failures" << (state.interrupted ? " (interrupted)" : "") << "\n";
+    std::cout << "\n"
+              << (failures == 0 ? "campaign passed" : "campaign FAILED") << ": " << rows.size() << " programs, "
+              << failures << " with failures" << (state.interrupted ? " (interrupted)" : "") << "\n";
     if (state.first_failure) status = report_failure(self, *state.first_failure, setup.out, &shrunk);
   }
   print_summary(setup, rows, state, shrunk);

@@ -24,8 +24,8 @@ struct CampaignState {
   Clock::time_point started = Clock::now();
   bool interrupted = false;
   std::optional<check::Trace> first_failure;
-  std::string failing_program;  // the row's name, or "generated seed S"
-  std::string technique;        // explore, pct or random
+  std::string failing_program;       // the row's name, or "generated seed S"
+  std::string technique;             // explore, pct or random
   double first_failure_seconds = 0;  // since the start: a measure for the kill matrix, never a result
   std::size_t generated_programs = 0;
 

@@ -44,7 +44,7 @@ std::string read_input(const std::string& path, std::size_t max_bytes) {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
-  struct stat info {};
+  struct stat info{};
   if (::fstat(fd, &info) != 0) throw InputError("cannot read " + path + ": " + reason(errno));
   if (S_ISDIR(info.st_mode)) throw InputError(path + " is a folder, not a file");
   std::string text;
@@ -57,7 +57,8 @@ std::string read_input(const std::string& path, std::size_t max_bytes) {
     }
     if (got == 0) break;
     if (text.size() + static_cast<std::size_t>(got) > max_bytes) {
-      throw InputError(path + " is larger than " + std::to_string(max_bytes >> 20) + " MiB: not an input lockstep reads");
+      throw InputError(path + " is larger than " + std::to_string(max_bytes >> 20) +
+                       " MiB: not an input lockstep reads");
     }
     text.append(buffer.data(), static_cast<std::size_t>(got));
   }
@@ -65,8 +66,8 @@ std::string read_input(const std::string& path, std::size_t max_bytes) {
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);
     if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r') || c == 0x7f) {
-      throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(column) +
-                       ": the control byte " + hex_byte(c) + " (lockstep reads text files)");
+      throw InputError(path + ":" + std::to_string(line) + ":" + std::to_string(column) + ": the control byte " +
+                       hex_byte(c) + " (lockstep reads text files)");
     }
     if (c == '\n') {
       ++line;
@@ -110,8 +111,7 @@ model::Program read_program(const std::string& path) {
   try {
     return model::parse_program(text);
   } catch (const model::ParseError& e) {
-    throw InputError(path + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " +
-                     bare_message(e));
+    throw InputError(path + ":" + std::to_string(e.line()) + ":" + std::to_string(e.column()) + ": " + bare_message(e));
   }
 }
 

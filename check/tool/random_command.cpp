@@ -50,9 +50,8 @@ void print_passed(const std::string& command, const SampleRequest& request, cons
     std::cout << ": those passed, " << result.steps << " steps\n";
     return;
   }
-  std::cout << command << ": " << request.runs << " runs of " << printable(request.path) << " (seeds "
-            << request.seed << ".." << request.seed + (request.runs - 1) << pct_note << "): all passed, "
-            << result.steps << " steps";
+  std::cout << command << ": " << request.runs << " runs of " << printable(request.path) << " (seeds " << request.seed
+            << ".." << request.seed + (request.runs - 1) << pct_note << "): all passed, " << result.steps << " steps";
   if (result.predicted_deadlocks != 0) std::cout << ", " << result.predicted_deadlocks << " predicted deadlocks";
   std::cout << "\n";
 }
@@ -74,8 +73,8 @@ int random_or_pct(const std::string& self, const Args& args) {
   const SampleRequest request = read_request(args);
   const auto program = read_program(request.path);
   catch_stop_signals(true);
-  const SampleResult result = sample(program, request.pct, request.runs, request.seed, request.depth, 0,
-                                     args.command, !request.trace_out.empty());
+  const SampleResult result = sample(program, request.pct, request.runs, request.seed, request.depth, 0, args.command,
+                                     !request.trace_out.empty());
   restore_default_signals();
   if (result.last) {
     write_output(request.trace_out, check::to_text(*result.last));

@@ -58,8 +58,8 @@ int replay_command(const std::string& self, const Args& args) {
     std::cout << "replayed " << result.run.steps.size() << " steps: " << check::verdict_line(result.run) << "\n";
     if (!result.run.passed()) {
       write_output(out, as_text());
-      std::cout << "the failure reproduces; trace written to " << printable(out)
-                << "\nreproduce: " << printable(self) << " replay " << printable(out) << "\n";
+      std::cout << "the failure reproduces; trace written to " << printable(out) << "\nreproduce: " << printable(self)
+                << " replay " << printable(out) << "\n";
       status = 1;
     }
   }

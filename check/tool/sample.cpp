@@ -10,8 +10,8 @@ namespace lockstep::tool {
 
 namespace {
 
-std::unique_ptr<check::ChoiceSource> make_source(const model::Program& program, bool pct, std::uint64_t seed,
-                                                 int depth, std::size_t k) {
+std::unique_ptr<check::ChoiceSource> make_source(const model::Program& program, bool pct, std::uint64_t seed, int depth,
+                                                 std::size_t k) {
   if (pct) return std::make_unique<check::PctSource>(seed, depth, static_cast<int>(program.tasks.size()), k);
   return std::make_unique<check::RandomSource>(seed);
 }

@@ -13,8 +13,9 @@ int shrink_command(const std::string& self, const Args& args) {
   if (trace.verdict == check::FailureKind::none) throw InputError(path + ": the trace passes: nothing to shrink");
   const check::ShrinkResult shrunk = check::shrink(trace);
   write_output(out, check::to_text(shrunk.minimal));
-  std::cout << shrunk.summary() << "\n" << check::to_text(shrunk.minimal) << "shrunk trace written to "
-            << printable(out) << "\nreproduce: " << printable(self) << " replay " << printable(out) << "\n";
+  std::cout << shrunk.summary() << "\n"
+            << check::to_text(shrunk.minimal) << "shrunk trace written to " << printable(out)
+            << "\nreproduce: " << printable(self) << " replay " << printable(out) << "\n";
   SummaryLine line("shrink");
   line.add("verdict", "shrunk").add("trace_file", path).add("attempts", shrunk.attempts);
   add_failure(line, &shrunk.minimal, out, shrunk.after);

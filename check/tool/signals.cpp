@@ -26,12 +26,12 @@ extern "C" void on_stop_signal(int signal) {
 
 void catch_stop_signals(bool second_kills) {
   kill_on_second = second_kills ? 1 : 0;
-  struct sigaction action {};
+  struct sigaction action{};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;
   for (const int signal : {SIGINT, SIGTERM}) {
-    struct sigaction before {};
+    struct sigaction before{};
     sigaction(signal, nullptr, &before);
     // A signal the shell set to be ignored (a background job's SIGINT) stays ignored.
     if (before.sa_handler == SIG_IGN) continue;
@@ -41,7 +41,7 @@ void catch_stop_signals(bool second_kills) {
 
 void restore_default_signals() {
   for (const int signal : {SIGINT, SIGTERM}) {
-    struct sigaction before {};
+    struct sigaction before{};
     sigaction(signal, nullptr, &before);
     if (before.sa_handler == on_stop_signal) std::signal(signal, SIG_DFL);
   }

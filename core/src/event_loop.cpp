@@ -17,7 +17,8 @@ ReadyTasks::iterator& ReadyTasks::iterator::operator++() noexcept {
 }
 
 ReadyEntry ReadyTasks::iterator::operator*() const noexcept {
-  if (at_->entry_kind() == detail::EntryKind::task) return {at_->entry_kind(), static_cast<const TaskControl*>(at_)->id()};
+  if (at_->entry_kind() == detail::EntryKind::task)
+    return {at_->entry_kind(), static_cast<const TaskControl*>(at_)->id()};
   return {at_->entry_kind(), static_cast<const detail::Callback*>(at_)->owner()};
 }
 
@@ -170,8 +171,8 @@ LOCKSTEP_INLINE_WITH_LTO detail::ReadyNode& EventLoop::pop_next() {
   if (policy_ != nullptr) {
     index = policy_->pick_next(ReadyTasks{ready_head_, ready_size_});
     if (index >= ready_size_) {
-      throw std::out_of_range("lockstep: SchedulePolicy::pick_next returned " + std::to_string(index) +
-                              " with only " + std::to_string(ready_size_) + " tasks ready");
+      throw std::out_of_range("lockstep: SchedulePolicy::pick_next returned " + std::to_string(index) + " with only " +
+                              std::to_string(ready_size_) + " tasks ready");
     }
   }
   detail::ReadyNode* before = nullptr;
@@ -255,8 +256,8 @@ void report_unretrieved(TaskId id, const std::string& name, const std::exception
     what = "unknown exception";  // not a std::exception: nothing more to say
   }
   std::fprintf(stderr, "lockstep: task #%llu%s%s%s failed and its exception was never retrieved: %s\n",
-               static_cast<unsigned long long>(id), name.empty() ? "" : " (", name.c_str(),
-               name.empty() ? "" : ")", what.c_str());
+               static_cast<unsigned long long>(id), name.empty() ? "" : " (", name.c_str(), name.empty() ? "" : ")",
+               what.c_str());
 }
 
 }  // namespace detail

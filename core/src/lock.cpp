@@ -13,8 +13,8 @@ using State = Waiter::State;
 
 Lock::~Lock() {
   if (!waiters_.empty() || live_guards_ != 0) {
-    std::fprintf(stderr, "lockstep: Lock destroyed with %zu waiter(s) queued and %zu guard(s) alive\n",
-                 waiters_.size(), live_guards_);
+    std::fprintf(stderr, "lockstep: Lock destroyed with %zu waiter(s) queued and %zu guard(s) alive\n", waiters_.size(),
+                 live_guards_);
     std::abort();
   }
 }
@@ -123,7 +123,7 @@ LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::enqueue_and_park(std::coroutine_ha
   lock_->waiters_.push_back(*this);  // INV-FIFO
   ++lock_->live_waiters_;
   task_->park(awaiting, *this);  // may interrupt this waiter at once (a cancellation while running)
-  lock_->check_invariants();  // INV-FIFO, INV-LIVE-COUNT
+  lock_->check_invariants();     // INV-FIFO, INV-LIVE-COUNT
 }
 
 // The task is parked here, so this waiter is pending (a woken waiter's task is
@@ -131,7 +131,7 @@ LOCKSTEP_INLINE_WITH_LTO void AcquireAwaiter::enqueue_and_park(std::coroutine_ha
 Interrupted AcquireAwaiter::interrupt() noexcept {
   assert(state_ == State::pending);
   state_ = State::cancelled;
-  --lock_->live_waiters_;  // INV-LIVE-COUNT; cancelled waiters never block the fast path
+  --lock_->live_waiters_;     // INV-LIVE-COUNT; cancelled waiters never block the fast path
   lock_->check_invariants();  // INV-LIVE-COUNT
   return Interrupted::wake;
 }

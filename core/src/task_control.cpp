@@ -55,7 +55,8 @@ LOCKSTEP_INLINE_WITH_LTO void TaskControl::throw_if_cancelled() {
   if (take_cancellation()) detail::throw_cancelled();
 }
 
-LOCKSTEP_INLINE_WITH_LTO void TaskControl::park(std::coroutine_handle<> resume_at, Interruptible& interruptible) noexcept {
+LOCKSTEP_INLINE_WITH_LTO void TaskControl::park(std::coroutine_handle<> resume_at,
+                                                Interruptible& interruptible) noexcept {
   assert(status_ == Status::running);
   resume_at_ = resume_at;
   status_ = Status::parked;
@@ -75,8 +76,11 @@ void TaskControl::apply(Interrupted interrupted) noexcept {
       cancel_pending_ = true;
       LoopAccess::wake(*this);
       break;
-    case Interrupted::handed_on: break;
-    case Interrupted::at_resume: cancel_pending_ = true; break;
+    case Interrupted::handed_on:
+      break;
+    case Interrupted::at_resume:
+      cancel_pending_ = true;
+      break;
   }
 }
 

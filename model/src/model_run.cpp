@@ -629,7 +629,8 @@ void ModelRun::gather_done(std::size_t gather_id, TaskNumber child) {
 
 void ModelRun::settle(Gather& gather, TaskEnd result) {
   const Task& parent = at(gather.parent);
-  if (parent.wait != Wait::gather || parent.status != TaskStatus::parked) impossible("a gather settled while its task is not parked");
+  if (parent.wait != Wait::gather || parent.status != TaskStatus::parked)
+    impossible("a gather settled while its task is not parked");
   gather.settled = true;
   gather.result = result;
   wake(gather.parent);

@@ -1,8 +1,8 @@
 #include "lockstep/model/program.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <algorithm>
 #include <optional>
 
 namespace lockstep::model {
@@ -113,12 +113,11 @@ class Cursor {
     }
     int value = 0;
     auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (digits.empty() || digits == "-" || error != std::errc{} || end != digits.data() + digits.size() || value < low ||
-        value > high) {
+    if (digits.empty() || digits == "-" || error != std::errc{} || end != digits.data() + digits.size() ||
+        value < low || value > high) {
       throw ParseError(line, column,
                        "expected " + std::string(what) + " from " + std::to_string(low) + " to " +
-                           std::to_string(high) + ", found " +
-                           (digits.empty() ? describe_next() : "'" + digits + "'"));
+                           std::to_string(high) + ", found " + (digits.empty() ? describe_next() : "'" + digits + "'"));
     }
     return value;
   }
@@ -162,7 +161,8 @@ std::vector<Op> parse_ops(Cursor& in, Where where) {
 // error points at it (validate() checks them again, for programs built in code).
 void check_in_task(const Op& op, Where where) {
   const std::string text = "task " + std::to_string(where.task) + ": '" + to_string(op) + "'";
-  if (op.kind == OpKind::guard_release && !where.in_scope) throw std::invalid_argument(text + " is outside a scoped body");
+  if (op.kind == OpKind::guard_release && !where.in_scope)
+    throw std::invalid_argument(text + " is outside a scoped body");
   const bool lower = (op.kind == OpKind::await_ && op.arg <= where.task) ||
                      (op.kind == OpKind::gather && *std::min_element(op.tasks.begin(), op.tasks.end()) <= where.task);
   if (lower) throw std::invalid_argument(text + ": a task awaits only tasks with greater numbers");
@@ -180,10 +180,17 @@ int parse_lock(Cursor& in) {
 void parse_arg(Cursor& in, const OpName& known, Op& op) {
   const int tasks = static_cast<int>(kMaxTasks);
   switch (known.arg) {
-    case Arg::none: break;
-    case Arg::seconds: op.arg = in.number("a number of virtual seconds", 0, kMaxTicks); break;
-    case Arg::signed_seconds: op.arg = in.number("a number of virtual seconds", -kMaxTicks, kMaxTicks); break;
-    case Arg::task: op.arg = in.number("a task number", 1, tasks); break;
+    case Arg::none:
+      break;
+    case Arg::seconds:
+      op.arg = in.number("a number of virtual seconds", 0, kMaxTicks);
+      break;
+    case Arg::signed_seconds:
+      op.arg = in.number("a number of virtual seconds", -kMaxTicks, kMaxTicks);
+      break;
+    case Arg::task:
+      op.arg = in.number("a task number", 1, tasks);
+      break;
     case Arg::tasks:
       op.tasks.push_back(in.number("a task number", 1, tasks));
       while (true) {
@@ -256,8 +263,7 @@ std::vector<TaskNumber> started_by(const Op& op) {
 }  // namespace
 
 ParseError::ParseError(std::size_t line, std::size_t column, const std::string& message)
-    : std::runtime_error("line " + std::to_string(line) + ", column " + std::to_string(column) + ": " +
-                         message),
+    : std::runtime_error("line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message),
       line_(line),
       column_(column) {}
 
@@ -344,7 +350,8 @@ void validate_task(const Program& program, std::size_t t, std::vector<int>& star
     // Only an error spells the op out: a valid program is validated without building text.
     const auto text = [&] { return where + ": '" + to_string(op) + "'"; };
     if (depth > kMaxDepth) throw std::invalid_argument(text() + " nests deeper than " + std::to_string(kMaxDepth));
-    if (op.kind == OpKind::guard_release && !in_scope) throw std::invalid_argument(text() + " is outside a scoped body");
+    if (op.kind == OpKind::guard_release && !in_scope)
+      throw std::invalid_argument(text() + " is outside a scoped body");
     std::vector<TaskNumber> named = started_by(op);
     if (op.kind == OpKind::cancel || op.kind == OpKind::await_) named.push_back(op.arg);
     for (TaskNumber k : named) {
@@ -368,8 +375,7 @@ void validate_task(const Program& program, std::size_t t, std::vector<int>& star
 void validate(const Program& program) {
   const std::size_t n = program.tasks.size();
   if (n == 0 || n > kMaxTasks) {
-    throw std::invalid_argument("a program has 1 to " + std::to_string(kMaxTasks) + " tasks, not " +
-                                std::to_string(n));
+    throw std::invalid_argument("a program has 1 to " + std::to_string(kMaxTasks) + " tasks, not " + std::to_string(n));
   }
   std::vector<int> started_by_task(n, 0);
   for (std::size_t t = 0; t < n; ++t) validate_task(program, t, started_by_task);
@@ -394,7 +400,9 @@ Program parse_program(std::string_view text) {
     const std::size_t line = in.line();
     const std::size_t column = in.column();
     const std::string keyword = in.word();
-    if (keyword != "task") throw ParseError(line, column, "expected 'task', found " + (keyword.empty() ? in.describe_next() : "'" + keyword + "'"));
+    if (keyword != "task")
+      throw ParseError(line, column,
+                       "expected 'task', found " + (keyword.empty() ? in.describe_next() : "'" + keyword + "'"));
     const int number = in.number("a task number", 1, static_cast<int>(kMaxTasks));
     if (static_cast<std::size_t>(number) != program.tasks.size() + 1) {
       throw ParseError(line, column,
@@ -405,7 +413,8 @@ Program parse_program(std::string_view text) {
     program.tasks.push_back({parse_ops(in, {number, false})});
     in.skip_blanks();
     if (in.accept('|')) continue;  // compact form
-    if (!in.at_end() && !in.accept('\n')) in.fail("expected ';', '|' or the end of the line, found " + in.describe_next());
+    if (!in.at_end() && !in.accept('\n'))
+      in.fail("expected ';', '|' or the end of the line, found " + in.describe_next());
   }
   try {
     validate(program);
@@ -424,10 +433,13 @@ std::string to_string(const Op& op) {
     out += lock_name(op.lock);
   }
   switch (op_info(op.kind).arg) {
-    case Arg::none: break;
+    case Arg::none:
+      break;
     case Arg::seconds:
     case Arg::signed_seconds:
-    case Arg::task: out += ' ' + std::to_string(op.arg); break;
+    case Arg::task:
+      out += ' ' + std::to_string(op.arg);
+      break;
     case Arg::tasks:
       for (TaskNumber t : op.tasks) out += ' ' + std::to_string(t);
       break;

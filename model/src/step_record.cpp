@@ -11,8 +11,8 @@ constexpr std::array<std::string_view, 17> kEventNames{
     "acquire", "release", "try_acquire", "acquire_timeout", "scoped", "/scoped", "guard_release", "yield", "sleep",
     "throw",   "cancel",  "uncancel",    "spawn",           "await",  "gather",  "/try",          "end"};
 constexpr std::array<std::string_view, 12> kResultNames{
-    "ok", "cancelled", "error", "timeout", "not-acquired", "yes", "no", "released", "skipped", "not-started",
-    "caught-error", "caught-cancelled"};
+    "ok", "cancelled", "error",   "timeout",     "not-acquired", "yes",
+    "no", "released",  "skipped", "not-started", "caught-error", "caught-cancelled"};
 constexpr std::array<char, 4> kEntryLetters{'t', 'g', 'i', 'r'};
 constexpr std::array<std::string_view, 4> kEndNames{"none", "ok", "error", "cancelled"};
 
@@ -163,9 +163,14 @@ std::string lock_text(std::size_t index, const LockView& lock) {
   } else {
     out += "held(" + (lock.holder ? std::to_string(*lock.holder) : std::string("-")) + ")";
   }
-  out += "[" + join(lock.waiters, ",", [](const Waiter& w) {
-    return std::to_string(w.task) + (w.state == WaiterState::woken ? "w" : w.state == WaiterState::cancelled ? "x" : "");
-  }) + "]";
+  out += "[" +
+         join(lock.waiters, ",",
+              [](const Waiter& w) {
+                return std::to_string(w.task) + (w.state == WaiterState::woken       ? "w"
+                                                 : w.state == WaiterState::cancelled ? "x"
+                                                                                     : "");
+              }) +
+         "]";
   return out;
 }
 
@@ -239,8 +244,8 @@ std::string to_string(const Event& event) {
 }
 
 std::string to_string(const StepRecord& step) {
-  std::string out = "@" + std::to_string(step.now) + " " + entries_text(step.ready) + " #" +
-                    std::to_string(step.picked) + ": ";
+  std::string out =
+      "@" + std::to_string(step.now) + " " + entries_text(step.ready) + " #" + std::to_string(step.picked) + ": ";
   out += step.events.empty() ? "-" : join(step.events, ", ", [](const Event& e) { return to_string(e); });
   out += " => " + entries_text(step.queue) + " | ";
   std::size_t i = 0;
@@ -262,7 +267,8 @@ StepRecord parse_step_record(const std::string& line) {
   }
   StepRecord step;
   const std::vector<std::string> head = split(line.substr(1, colon - 1), " ");
-  if (head.size() != 3 || head[2].size() < 2 || head[2][0] != '#') throw std::invalid_argument("bad step header in '" + line + "'");
+  if (head.size() != 3 || head[2].size() < 2 || head[2][0] != '#')
+    throw std::invalid_argument("bad step header in '" + line + "'");
   step.now = to_number(head[0], "time");
   step.ready = parse_entries(head[1]);
   step.picked = static_cast<std::uint32_t>(to_number(head[2].substr(1), "pick", 0, 1000000));
@@ -299,10 +305,12 @@ std::string first_difference(const StepRecord& expected, const StepRecord& got) 
   }
   if (expected.queue != got.queue) return differ("queue after", entries_text(expected.queue), entries_text(got.queue));
   for (std::size_t i = 0; i < expected.tasks.size() && i < got.tasks.size(); ++i) {
-    if (expected.tasks[i] != got.tasks[i]) return differ("task", task_text(i, expected.tasks[i]), task_text(i, got.tasks[i]));
+    if (expected.tasks[i] != got.tasks[i])
+      return differ("task", task_text(i, expected.tasks[i]), task_text(i, got.tasks[i]));
   }
   for (std::size_t i = 0; i < expected.locks.size() && i < got.locks.size(); ++i) {
-    if (expected.locks[i] != got.locks[i]) return differ("lock", lock_text(i, expected.locks[i]), lock_text(i, got.locks[i]));
+    if (expected.locks[i] != got.locks[i])
+      return differ("lock", lock_text(i, expected.locks[i]), lock_text(i, got.locks[i]));
   }
   if (expected.timers != got.timers) {
     return differ("timers", join(expected.timers, ",", timer_text), join(got.timers, ",", timer_text));

@@ -109,7 +109,8 @@ TEST(Timers, ACancelledSleepersTimerStaysUntilItResumes) {  // CN-WAIT, LP-SLEEP
 // ---- the lock (LK-*) ----
 
 TEST(Lock, AWokenWaiterCancelledBeforeItRunsPassesTheWakeUpOn) {  // LK-CANCEL, CN-REQ, CN-DELIVER
-  const Outcome r = run("task 1: acquire; yield; release; cancel 2\ntask 2: acquire; release\ntask 3: acquire; release\n");
+  const Outcome r =
+      run("task 1: acquire; yield; release; cancel 2\ntask 2: acquire; release\ntask 3: acquire; release\n");
   const StepRecord& release = r.steps[3];
   EXPECT_EQ(events(release), "yield ok, release a ok, cancel 2 yes, end ok");
   ASSERT_EQ(release.locks[0].waiters.size(), 2U);
@@ -207,7 +208,7 @@ TEST(WaitFor, NonPositiveTimeoutCancelledBeforeRunsStaysCancelled) {  // WF-INNE
   EXPECT_EQ(r.ends[0], TaskEnd::cancelled);
 }
 
-TEST(WaitFor, AfterResumingTheInnerTurnAppendsNothing) {  // WF-INNER
+TEST(WaitFor, AfterResumingTheInnerTurnAppendsNothing) {                              // WF-INNER
   const Outcome r = run("task 1: acquire_timeout 0\ntask 2: cancel 1\n", {0, 0, 1});  // t1 resumes before i1
   EXPECT_EQ(r.ran(), "t1,t2,t1,i1");
   EXPECT_TRUE(r.steps[3].queue.empty());
@@ -423,7 +424,8 @@ TEST(Scoped, ReleaseInsideTheBodyThenExitIsNotAcquiredAndTheTaskGoesOn) {  // SC
 
 TEST(Scoped, AFreeLockWhileUnwindingIsSkippedAndTheErrorGoesOn) {  // SC-EXIT-FREE, DV-UNWIND
   const Outcome r = run("task 1: try { scoped { release; throw } }\n");
-  EXPECT_EQ(events(r.steps[0]), "scoped a ok, release a ok, throw error, /scoped a skipped, /try =1 caught-error, end ok");
+  EXPECT_EQ(events(r.steps[0]),
+            "scoped a ok, release a ok, throw error, /scoped a skipped, /try =1 caught-error, end ok");
 }
 
 TEST(Scoped, UnwindingReleasesAHeldLockAndWakesTheNextWaiter) {  // SC-UNWIND

@@ -29,12 +29,12 @@ class DfsSource final : public ChoiceSource {
     ChoiceKind kind = ChoiceKind::schedule;
     std::vector<model::Entry> options;
     std::uint32_t chosen = 0;
-    int preemptions_before = 0;  // delays spent above this level
-    std::vector<Asleep> sleep;  // asleep on arrival
-    std::vector<Asleep> done;   // explored from here already (for the sleep sets)
+    int preemptions_before = 0;           // delays spent above this level
+    std::vector<Asleep> sleep;            // asleep on arrival
+    std::vector<Asleep> done;             // explored from here already (for the sleep sets)
     std::vector<std::uint32_t> explored;  // indices explored from here already
-    bool frozen = false;        // part of a fixed prefix (a split's subtree root)
-    std::optional<Asleep> recorded;  // the chosen task's step from here, this execution
+    bool frozen = false;                  // part of a fixed prefix (a split's subtree root)
+    std::optional<Asleep> recorded;       // the chosen task's step from here, this execution
   };
 
   DfsSource(std::optional<int> preemption_bound, bool sleep_sets, std::vector<std::uint32_t> prefix = {});
@@ -62,7 +62,7 @@ class DfsSource final : public ChoiceSource {
   std::vector<std::uint32_t> prefix_;
   std::vector<Level> stack_;
   std::size_t cursor_ = 0;
-  std::vector<Asleep> sleep_now_;      // the sleep set at the current point of the execution
+  std::vector<Asleep> sleep_now_;           // the sleep set at the current point of the execution
   std::optional<std::size_t> just_chosen_;  // the level whose step is observed next
   long last_now_ = 0;
 };

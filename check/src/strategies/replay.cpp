@@ -8,8 +8,8 @@ std::uint32_t ReplaySource::pick(std::uint32_t n, ChoiceKind kind, ReadyOptions 
   if (next_ < decisions_.size()) {
     const std::uint32_t decision = decisions_[next_++];
     if (decision >= n) {
-      throw std::runtime_error("decision " + std::to_string(next_) + " is " + std::to_string(decision) +
-                               ", but only " + std::to_string(n) + " tasks can run");
+      throw std::runtime_error("decision " + std::to_string(next_) + " is " + std::to_string(decision) + ", but only " +
+                               std::to_string(n) + " tasks can run");
     }
     return decision;
   }

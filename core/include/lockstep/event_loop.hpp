@@ -11,16 +11,16 @@
 #include <string>
 #include <utility>
 
-#include "lockstep/awaitables.hpp"       // IWYU pragma: export
+#include "lockstep/awaitables.hpp"  // IWYU pragma: export
 #include "lockstep/detail/loop_access.hpp"
 #include "lockstep/detail/spawned_task.hpp"
 #include "lockstep/detail/task_control.hpp"
 #include "lockstep/detail/timer.hpp"
 #include "lockstep/errors.hpp"
-#include "lockstep/ready_tasks.hpp"       // IWYU pragma: export
-#include "lockstep/schedule_policy.hpp"   // IWYU pragma: export
-#include "lockstep/task.hpp"              // IWYU pragma: export
-#include "lockstep/task_handle.hpp"       // IWYU pragma: export
+#include "lockstep/ready_tasks.hpp"             // IWYU pragma: export
+#include "lockstep/schedule_policy.hpp"         // IWYU pragma: export
+#include "lockstep/task.hpp"                    // IWYU pragma: export
+#include "lockstep/task_handle.hpp"             // IWYU pragma: export
 #include "lockstep/unretrieved_error_sink.hpp"  // IWYU pragma: export
 
 namespace lockstep {

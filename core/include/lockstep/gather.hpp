@@ -18,8 +18,7 @@ namespace detail {
 // that callback settles the gather and wakes the task.
 class AllDone final : Interruptible {
  public:
-  explicit AllDone(std::vector<TaskControl*> children)
-      : children_(std::move(children)) {}
+  explicit AllDone(std::vector<TaskControl*> children) : children_(std::move(children)) {}
   AllDone(const AllDone&) = delete;
   AllDone& operator=(const AllDone&) = delete;
   ~AllDone();

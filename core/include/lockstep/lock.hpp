@@ -184,7 +184,7 @@ class Lock {
   detail::IntrusiveList<Waiter> waiters_;
   std::size_t live_waiters_ = 0;
   std::size_t live_guards_ = 0;  // guards that still refer to this lock
-  TaskId holder_ = 0;  // the task that acquired it; 0: none (task ids start at 1)
+  TaskId holder_ = 0;            // the task that acquired it; 0: none (task ids start at 1)
 };
 
 // The guard of `co_await lock.scoped()`: releases the lock when it leaves scope

@@ -47,9 +47,7 @@ class TaskHandle {
   [[nodiscard]] TaskId id() const noexcept { return task("id").id(); }
   [[nodiscard]] const std::string& name() const noexcept { return task("name").name(); }
   [[nodiscard]] bool done() const noexcept { return task("done").done(); }
-  [[nodiscard]] bool cancelled() const noexcept {
-    return task("cancelled").outcome() == detail::Outcome::cancelled;
-  }
+  [[nodiscard]] bool cancelled() const noexcept { return task("cancelled").outcome() == detail::Outcome::cancelled; }
   // asyncio Task.cancel(): see SEMANTICS LP-*, CN-*. Returns false if the task is done.
   bool cancel() noexcept { return task("cancel").cancel(); }
   // asyncio Task.cancelling() and Task.uncancel() [CN-UNCANCEL]: the count of
@@ -73,7 +71,8 @@ class TaskHandle {
   explicit TaskHandle(detail::SpawnedTask<T>* task) noexcept : task_(task) { task_->add_ref(); }
 
   [[nodiscard]] detail::SpawnedTask<T>& task(const char* what) const noexcept {
-    if (task_ == nullptr) [[unlikely]] detail::empty_task_handle(what);
+    if (task_ == nullptr) [[unlikely]]
+      detail::empty_task_handle(what);
     return *task_;
   }
   [[nodiscard]] detail::TaskControl& control() const noexcept { return task("control"); }

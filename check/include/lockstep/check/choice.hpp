@@ -27,7 +27,6 @@ enum class ChoiceKind : std::uint8_t { schedule, data };
 
 using ReadyOptions = std::span<const model::Entry>;
 
-
 class ChoiceSource {
  public:
   virtual ~ChoiceSource() = default;

@@ -49,10 +49,10 @@ struct ExploreOptions {
   std::optional<int> preemption_bound;
   Reduction reduction = Reduction::dpor;
   // Each stops the run between two executions, with a checkpoint.
-  std::optional<std::chrono::duration<double>> time_budget;  // after this long
+  std::optional<std::chrono::duration<double>> time_budget;       // after this long
   std::optional<std::chrono::steady_clock::time_point> deadline;  // at this time
-  std::size_t max_executions = 0;                             // after this many runs (0: no limit)
-  std::function<bool()> should_stop;                          // when this returns true
+  std::size_t max_executions = 0;                                 // after this many runs (0: no limit)
+  std::function<bool()> should_stop;                              // when this returns true
   bool stop_at_first_failure = true;
   bool collect_final_states = false;  // for tests: the set of distinct end states
   // Explore only the subtree under this decision prefix (see split_prefixes).
@@ -77,15 +77,15 @@ struct ExploreResult {
   std::size_t classes = 0;
   bool classes_capped = false;
   Reduction reduction = Reduction::dpor;  // the one run (effective_reduction)
-  bool complete = false;            // the whole (bounded) tree was explored
-  std::optional<Trace> failure;     // the first failure found
-  std::optional<Trace> last;        // with keep_last: the last complete execution (the failing one on a failure)
+  bool complete = false;                  // the whole (bounded) tree was explored
+  std::optional<Trace> failure;           // the first failure found
+  std::optional<Trace> last;              // with keep_last: the last complete execution (the failing one on a failure)
   std::vector<std::string> final_states;  // sorted, if collected
-  std::string checkpoint;           // when not complete (and not failed): resume from this
+  std::string checkpoint;                 // when not complete (and not failed): resume from this
   std::chrono::duration<double> elapsed{};
   // What was explored, as the run (or its checkpoint) had it.
   std::optional<int> bound;
-  std::string scope = "all";        // "all", "prefix 0 2" or "share 1/4"
+  std::string scope = "all";  // "all", "prefix 0 2" or "share 1/4"
 
   // "all schedules with at most 2 delays explored", or why not.
   [[nodiscard]] std::string coverage() const;

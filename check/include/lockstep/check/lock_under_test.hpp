@@ -95,7 +95,9 @@ class LockAdapter : public LockUnderTest {
       });
     }
   }
-  bool lists_waiters() const override { return requires { lock_.for_each_waiter([](TaskId, auto) {}); }; }
+  bool lists_waiters() const override {
+    return requires { lock_.for_each_waiter([](TaskId, auto) {}); };
+  }
 
  protected:
   L lock_;

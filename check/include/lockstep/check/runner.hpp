@@ -19,17 +19,17 @@ namespace lockstep::check {
 
 enum class FailureKind : std::uint8_t {
   none,
-  two_holders,          // mutual exclusion broken
-  double_resume,        // a waiter woken while it was not suspended
-  lost_wakeup,          // idle, lock free, a live waiter still queued
-  deadlock,             // tasks stuck, and the model did not predict it
-  lock_left_held,       // the end: held, though the model says free
-  waiters_left_queued,  // the end: every task done, waiters still queued
-  exception_escaped,    // a task failed where the model says it does not
-  exception_swallowed,  // the model says a task fails; it did not
-  model_disagreement,   // any other difference from the model
-  step_budget_exceeded, // livelock
-  frames_leaked,        // a task's coroutine frame outlived the loop
+  two_holders,           // mutual exclusion broken
+  double_resume,         // a waiter woken while it was not suspended
+  lost_wakeup,           // idle, lock free, a live waiter still queued
+  deadlock,              // tasks stuck, and the model did not predict it
+  lock_left_held,        // the end: held, though the model says free
+  waiters_left_queued,   // the end: every task done, waiters still queued
+  exception_escaped,     // a task failed where the model says it does not
+  exception_swallowed,   // the model says a task fails; it did not
+  model_disagreement,    // any other difference from the model
+  step_budget_exceeded,  // livelock
+  frames_leaked,         // a task's coroutine frame outlived the loop
 };
 
 std::string_view name_of(FailureKind kind);
@@ -47,8 +47,8 @@ struct RunResult {
   std::vector<model::StepRecord> steps;
   std::vector<std::uint32_t> decisions;  // one per step that had a choice
   FailureKind failure = FailureKind::none;
-  std::string message;                   // what went wrong, with the step number
-  std::vector<int> predicted_deadlock;   // tasks the model also leaves stuck
+  std::string message;                  // what went wrong, with the step number
+  std::vector<int> predicted_deadlock;  // tasks the model also leaves stuck
   [[nodiscard]] bool passed() const { return failure == FailureKind::none; }
 };
 

@@ -57,16 +57,16 @@ using ScenarioFactory = std::function<std::unique_ptr<Scenario>()>;
 
 // One step of a scenario run.
 struct ScenarioStep {
-  TaskId task = 0;            // the task it ran (or a loop callback of, like "g3": gather's)
-  std::string ran;            // that entry: "t3", "g3"
-  std::string queue;          // the ready queue before it, front first: "t1,t3,g3"
-  std::uint32_t decision = 0; // the index chosen into it
-  Duration now{};             // the loop's virtual time after it
+  TaskId task = 0;             // the task it ran (or a loop callback of, like "g3": gather's)
+  std::string ran;             // that entry: "t3", "g3"
+  std::string queue;           // the ready queue before it, front first: "t1,t3,g3"
+  std::uint32_t decision = 0;  // the index chosen into it
+  Duration now{};              // the loop's virtual time after it
 };
 
 struct ScenarioRun {
   std::vector<std::uint32_t> decisions;
-  std::vector<TaskId> schedule;        // the task each step ran
+  std::vector<TaskId> schedule;  // the task each step ran
   std::vector<ScenarioStep> steps;
   // "step 7: <your message>", "at the end: ...", a deadlock, or "step 4: task
   // #2 failed and nobody retrieved its exception: <what()>".
@@ -89,9 +89,9 @@ ScenarioRun run_scenario(const ScenarioFactory& make, ChoiceSource& choices, con
 
 struct ScenarioSearch {
   std::size_t runs = 0;
-  bool complete = false;             // explore: the whole (bounded) tree
-  std::optional<ScenarioRun> found;  // the first failing run
-  std::optional<ScenarioRun> shrunk; // the same failure with the simplest schedule found
+  bool complete = false;              // explore: the whole (bounded) tree
+  std::optional<ScenarioRun> found;   // the first failing run
+  std::optional<ScenarioRun> shrunk;  // the same failure with the simplest schedule found
   // "passed: 12 schedules, every one explored", or the failure: the shrunk
   // run described in full (timeline and replay code), then the first one's
   // decisions.

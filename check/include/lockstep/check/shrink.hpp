@@ -4,8 +4,8 @@
 
 #include <cstddef>
 #include <functional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "lockstep/check/trace.hpp"
 
@@ -14,7 +14,7 @@ namespace lockstep::check {
 struct TraceSize {
   std::size_t tasks = 0;
   std::size_t operations = 0;
-  std::size_t decisions = 0;   // non-zero ones: zeros are the default schedule
+  std::size_t decisions = 0;  // non-zero ones: zeros are the default schedule
   std::size_t steps = 0;
   std::size_t preemptions = 0;
 };
@@ -33,8 +33,8 @@ struct ShrinkResult {
 // Delta debugging on a decision list alone: removes chunks (halving their
 // size), then zeroes and lowers single decisions, while `still_fails` holds.
 // `still_fails` may replace the list with the decisions the run consumed.
-std::vector<std::uint32_t> shrink_decision_list(
-    std::vector<std::uint32_t> decisions, const std::function<bool(std::vector<std::uint32_t>&)>& still_fails);
+std::vector<std::uint32_t> shrink_decision_list(std::vector<std::uint32_t> decisions,
+                                                const std::function<bool(std::vector<std::uint32_t>&)>& still_fails);
 
 // `failing` must fail (its verdict is the kind to keep). Throws
 // std::invalid_argument for a passing trace.

@@ -29,10 +29,14 @@ class SpawnedTask final : public TaskControl {
   std::conditional_t<std::is_void_v<T>, void, T> result() {
     mark_retrieved();
     switch (outcome()) {
-      case Outcome::pending: throw std::logic_error("lockstep: result() of a task that has not finished");
-      case Outcome::cancelled: detail::throw_cancelled();
-      case Outcome::error: std::rethrow_exception(error_);
-      case Outcome::value: break;
+      case Outcome::pending:
+        throw std::logic_error("lockstep: result() of a task that has not finished");
+      case Outcome::cancelled:
+        detail::throw_cancelled();
+      case Outcome::error:
+        std::rethrow_exception(error_);
+      case Outcome::value:
+        break;
     }
     if constexpr (!std::is_void_v<T>) return *value_;
   }

@@ -209,7 +209,7 @@ class TaskControl : public ReadyNode {
   std::coroutine_handle<> root_frame_;  // root(), cached for the step loop: alive until collect_root
   Interruptible* parked_at_ = nullptr;
   IntrusiveList<Joiner> joiners_;
-  TaskControl* prev_live_ = nullptr;   // EventLoop's list of unfinished tasks
+  TaskControl* prev_live_ = nullptr;  // EventLoop's list of unfinished tasks
   TaskControl* next_live_ = nullptr;
   int refs_ = 1;  // the loop's own reference, dropped when the task is done
   bool retrieved_ = false;

@@ -24,10 +24,10 @@ class LockTable {
 
   [[nodiscard]] bool locked() const { return locked_; }
   [[nodiscard]] std::optional<TaskNumber> holder() const { return holder_; }  // LK-HOLDER
-  [[nodiscard]] const std::deque<Entry>& waiters() const { return queue_; }  // OB-LOCK
+  [[nodiscard]] const std::deque<Entry>& waiters() const { return queue_; }   // OB-LOCK
   [[nodiscard]] std::size_t live_waiters() const {
-    return static_cast<std::size_t>(std::count_if(queue_.begin(), queue_.end(),
-                                                   [](const Entry& e) { return e.state != Waiter::cancelled; }));
+    return static_cast<std::size_t>(
+        std::count_if(queue_.begin(), queue_.end(), [](const Entry& e) { return e.state != Waiter::cancelled; }));
   }
   [[nodiscard]] std::size_t cancelled_waiters() const { return queue_.size() - live_waiters(); }
 

@@ -60,7 +60,7 @@ class ModelRun {
     int lock = 0;          // scoped
     bool engaged = false;  // scoped: the guard still owns a release (SC-EARLY)
   };
-  struct DoneCallback {  // TK-DONE-CB
+  struct DoneCallback {   // TK-DONE-CB
     bool gather = false;  // false: wake the awaiting task
     TaskNumber task = 0;  // the awaiting / gathering task
     std::size_t gather_id = 0;
@@ -74,15 +74,15 @@ class ModelRun {
     std::vector<Frame> frames;
     Wait wait = Wait::none;
     Fut fut = Fut::pending;
-    TaskNumber target = 0;        // join
-    std::size_t gather_id = 0;    // gather
+    TaskNumber target = 0;                       // join
+    std::size_t gather_id = 0;                   // gather
     std::optional<std::pair<long, long>> timer;  // key into timers_
-    int c0 = 0;                   // WF-ARM
-    bool expired = false;         // WF-EXPIRE
-    long zero_serial = 0;         // WF-NONPOS: which wait an iK/rK belongs to
-    bool zero_registered = false; // WF-INNER: release callback still registered
+    int c0 = 0;                                  // WF-ARM
+    bool expired = false;                        // WF-EXPIRE
+    long zero_serial = 0;                        // WF-NONPOS: which wait an iK/rK belongs to
+    bool zero_registered = false;                // WF-INNER: release callback still registered
     std::vector<DoneCallback> callbacks;
-    TaskNumber error_from = 0;    // TK-ERR-ORIGIN: whose throw the error in flight (or the end's) is
+    TaskNumber error_from = 0;  // TK-ERR-ORIGIN: whose throw the error in flight (or the end's) is
   };
   struct Gather {
     TaskNumber parent = 0;
@@ -93,7 +93,7 @@ class ModelRun {
     bool cancel_requested = false;
     TaskNumber error_from = 0;  // TK-ERR-ORIGIN of a gather settled with an error
   };
-  struct Slot {  // ready_'s hidden payload, same index
+  struct Slot {                 // ready_'s hidden payload, same index
     std::size_t gather_id = 0;  // gK
     TaskNumber child = 0;       // gK
     long serial = 0;            // iK, rK
@@ -142,7 +142,7 @@ class ModelRun {
     events_.push_back({kind, result, lock, target, value});
   }
 
-  Program owned_;            // empty when borrowed
+  Program owned_;           // empty when borrowed
   const Program& program_;  // owned_, or the borrowed program
   std::vector<Task> tasks_;
   std::vector<LockTable> locks_;

@@ -91,8 +91,8 @@ enum class TaskEnd : std::uint8_t { none, ok, error, cancelled };
 struct TaskView {
   TaskStatus status = TaskStatus::unspawned;
   TaskEnd end = TaskEnd::none;
-  int cancelling = 0;                // Task.cancelling()
-  std::optional<OpKind> waits_at;    // the op it is suspended at, once started and until done
+  int cancelling = 0;              // Task.cancelling()
+  std::optional<OpKind> waits_at;  // the op it is suspended at, once started and until done
   friend bool operator==(const TaskView&, const TaskView&) = default;
 };
 
@@ -118,15 +118,15 @@ struct TimerView {
 };
 
 struct StepRecord {
-  long now = 0;                  // virtual seconds when the step ran
-  std::vector<Entry> ready;      // the ready queue before the pick (due timers fired), in order
-  std::uint32_t picked = 0;      // the index into `ready` that ran
+  long now = 0;              // virtual seconds when the step ran
+  std::vector<Entry> ready;  // the ready queue before the pick (due timers fired), in order
+  std::uint32_t picked = 0;  // the index into `ready` that ran
   std::vector<Event> events;
   // After the step:
-  std::vector<Entry> queue;      // the ready queue, in order
-  std::vector<TaskView> tasks;   // by task number - 1
-  std::vector<LockView> locks;   // by lock index, lock_count() of them
-  std::vector<TimerView> timers; // armed timers in the order they will fire
+  std::vector<Entry> queue;       // the ready queue, in order
+  std::vector<TaskView> tasks;    // by task number - 1
+  std::vector<LockView> locks;    // by lock index, lock_count() of them
+  std::vector<TimerView> timers;  // armed timers in the order they will fire
 
   [[nodiscard]] Entry ran() const { return ready.at(picked); }
   friend bool operator==(const StepRecord&, const StepRecord&) = default;
