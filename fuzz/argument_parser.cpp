@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "args.hpp"
+#include "target.hpp"
 
 using namespace lockstep::tool;
 

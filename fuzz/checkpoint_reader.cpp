@@ -9,6 +9,7 @@
 #include <string>
 
 #include "lockstep/check/explore.hpp"
+#include "target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);

@@ -6,6 +6,7 @@
 #include "artifacts.hpp"
 #include "decode.hpp"
 #include "lockstep/check/runner.hpp"
+#include "target.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const auto decoded = lockstep::fuzz::decode(data, size);

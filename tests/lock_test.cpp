@@ -402,7 +402,7 @@ static Task<> move_guard_out(Lock& lock, Log& log) {
   auto guard = co_await lock.scoped();
   {
     lockstep::LockGuard moved = std::move(guard);
-    EXPECT_FALSE(guard.owns_release());
+    EXPECT_FALSE(guard.owns_release());  // NOLINT(bugprone-use-after-move): the moved-from state is the test
   }
   log.push_back(lock.locked() ? "still held" : "released by the moved-to guard");
 }

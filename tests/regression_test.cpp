@@ -191,6 +191,7 @@ Task<int> swallow_cancellation() {
   try {
     co_await lockstep::sleep(1h);
   } catch (const CancelledError&) {
+    // on purpose: the task swallows its cancellation
   }
   co_return 1;
 }

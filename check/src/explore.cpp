@@ -308,6 +308,7 @@ std::vector<std::string> split_checkpoint(const std::string& checkpoint, std::si
   shares[0].classes = std::move(whole.classes);
   for (std::size_t t = 0; t < whole.pending.size(); ++t) shares[t % n].pending.push_back(std::move(whole.pending[t]));
   std::vector<std::string> out;
+  out.reserve(shares.size());
   for (const State& s : shares) out.push_back(write_checkpoint(s));
   return out;
 }

@@ -118,7 +118,7 @@ std::string ScenarioRun::timeline() const {
     for (TaskId t = 1; t <= tasks; ++t) {
       std::string cell;
       if (s.task == t) {
-        cell = s.ran.rfind("t", 0) == 0 ? "ran" : s.ran.substr(0, 1);
+        cell = s.ran.rfind('t', 0) == 0 ? "ran" : s.ran.substr(0, 1);
       } else if (("," + s.queue + ",").find("," + std::string("t") + std::to_string(t) + ",") != std::string::npos) {
         cell = ".";
       }
@@ -183,11 +183,13 @@ struct Unretrieved {
     } catch (const std::exception& e) {
       what = std::string(e.what());
     } catch (...) {
+      // on purpose: `what` already says it is not a std::exception
     }
     try {
       self.errors.push_back(self.when + ": task #" + std::to_string(id) + (name.empty() ? "" : " (" + name + ")") +
                             " failed and nobody retrieved its exception: " + what);
     } catch (...) {
+      // on purpose: a sink called from a destructor must not throw; out of memory loses the report
     }
   }
 };

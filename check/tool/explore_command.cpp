@@ -259,6 +259,7 @@ Dealt run_workers(const std::string& start, std::size_t parts, const check::Expl
   Dealt out;
   out.workers = shares.size();
   std::vector<std::string> left;
+  left.reserve(shares.size());
   for (std::size_t w = 0; w < shares.size(); ++w) left.push_back(collect_worker(workers, w, shares, name, out));
   if (out.result.failure) out.result.last = out.result.failure;  // not another worker's passing run
   temp.remove();
@@ -294,7 +295,7 @@ void check_explore_flags(const Args& args) {
 check::ExploreOptions explore_options(const Args& args, bool keep_last) {
   check::ExploreOptions options;
   if (args.has("preemptions")) options.preemption_bound = static_cast<int>(args.whole("preemptions"));
-  options.reduction = *check::parse_reduction(args.text("reduction"));  // the flag table allows only these
+  options.reduction = check::parse_reduction(args.text("reduction")).value();  // the flag table allows only these
   if (args.flag("no-sleep-sets")) options.reduction = check::Reduction::none;
   if (args.has("budget")) {
     options.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(Seconds(args.seconds("budget")));
@@ -327,7 +328,7 @@ Start starting_point(const Args& args, const check::ExploreOptions& options) {
     }
     return start;
   }
-  start.program = read_program(*args.operand);
+  start.program = read_program(args.operand.value());
   if (args.has("split")) {
     const Split split = args.split("split");
     const auto units = check::split_prefixes(start.program, static_cast<std::size_t>(split.n) * 4, options);

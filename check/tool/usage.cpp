@@ -44,7 +44,9 @@ std::string synopsis(const CommandSpec& command) {
   for (const FlagSpec& f : command.flags) {
     const std::string item = "[" + flag_usage(f) + "]";
     if (column + 1 + item.size() > 100) {
-      out += "\n" + indent + item;
+      out += "\n";
+      out += indent;
+      out += item;
       column = indent.size() + item.size();
     } else {
       out += " " + item;

@@ -38,7 +38,8 @@ class SpawnedTask final : public TaskControl {
       case Outcome::value:
         break;
     }
-    if constexpr (!std::is_void_v<T>) return *value_;
+    // Outcome::value: value_ holds the result (set just before the outcome).
+    if constexpr (!std::is_void_v<T>) return *value_;  // NOLINT(bugprone-unchecked-optional-access)
   }
 
  private:

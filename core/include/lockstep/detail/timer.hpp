@@ -20,7 +20,7 @@ class Timer {
   Timer() = default;
   Timer(const Timer&) = default;
   Timer& operator=(const Timer&) = default;
-  ~Timer() = default;
+  virtual ~Timer() = default;  // the loop is a friend: virtual, so no path destroys a part
 
  private:
   friend class lockstep::EventLoop;
