@@ -12,6 +12,8 @@ volatile std::sig_atomic_t first_signal = 0;
 volatile std::sig_atomic_t received = 0;
 volatile std::sig_atomic_t kill_on_second = 1;
 
+// A signal handler has C linkage; declared first, so the definition has a prototype.
+extern "C" void on_stop_signal(int signal);
 extern "C" void on_stop_signal(int signal) {
   if (first_signal != 0 && kill_on_second != 0) {
     std::signal(signal, SIG_DFL);
