@@ -274,7 +274,6 @@ Dealt run_workers(const std::string& start, std::size_t parts, const check::Expl
 void check_explore_flags(const Args& args) {
   const bool resume = args.has("resume");
   if (resume && args.operand) throw Usage("give a PROGRAM or --resume CHECKPOINT, not both");
-  if (!resume && !args.operand) throw Usage("explore needs a PROGRAM file (or --resume CHECKPOINT)");
   if (resume) {
     for (const char* name : {"preemptions", "no-sleep-sets", "reduction", "split"}) {
       if (args.has(name)) {
@@ -295,7 +294,9 @@ void check_explore_flags(const Args& args) {
 check::ExploreOptions explore_options(const Args& args, bool keep_last) {
   check::ExploreOptions options;
   if (args.has("preemptions")) options.preemption_bound = static_cast<int>(args.whole("preemptions"));
-  options.reduction = check::parse_reduction(args.text("reduction")).value();  // the flag table allows only these
+  const std::optional<check::Reduction> reduction = check::parse_reduction(args.text("reduction"));
+  if (!reduction) throw Usage("--reduction takes dpor, sleep or none");  // the flag table already allows only these
+  options.reduction = *reduction;
   if (args.flag("no-sleep-sets")) options.reduction = check::Reduction::none;
   if (args.has("budget")) {
     options.deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(Seconds(args.seconds("budget")));
@@ -328,7 +329,8 @@ Start starting_point(const Args& args, const check::ExploreOptions& options) {
     }
     return start;
   }
-  start.program = read_program(args.operand.value());
+  if (!args.operand) throw Usage("explore needs a PROGRAM file (or --resume CHECKPOINT)");
+  start.program = read_program(*args.operand);
   if (args.has("split")) {
     const Split split = args.split("split");
     const auto units = check::split_prefixes(start.program, static_cast<std::size_t>(split.n) * 4, options);

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "lockstep/detail/suspend_with_task.hpp"
 #include "lockstep/event_loop.hpp"
 
 namespace lockstep {
@@ -16,7 +17,7 @@ namespace detail {
 // asyncio runs gather's _done_callback as its own loop turn after a child
 // finishes [GA-TURN]: each child's end queues a gather_done callback, and only
 // that callback settles the gather and wakes the task.
-class AllDone final : Interruptible {
+class AllDone final : Interruptible, public SuspendWithTask<AllDone> {
  public:
   explicit AllDone(std::vector<TaskControl*> children) : children_(std::move(children)) {}
   AllDone(const AllDone&) = delete;
@@ -26,16 +27,14 @@ class AllDone final : Interruptible {
   bool await_ready() noexcept { return children_.empty(); }
   // Registers one joiner per child (allocated): std::bad_alloc propagates to
   // the await, the task still running; joiners already registered are
-  // orphaned as when the gather ends early (~AllDone).
-  template <LockstepPromise P>
-  void await_suspend(std::coroutine_handle<P> awaiting) {
-    suspend(awaiting.promise().task(), awaiting);
-  }
+  // orphaned as when the gather ends early (~AllDone). await_suspend:
+  // SuspendWithTask, into suspend.
   // Returns the child that failed first, if one did [GA-FAIL]. Every child
   // counts as retrieved: a later failure of a sibling is not reported as lost.
   std::optional<std::size_t> await_resume();
 
  private:
+  friend class SuspendWithTask<AllDone>;
   // A child's done-callback registration. It outlives the gather when the
   // child is still running (asyncio leaves _done_callback on the child): an
   // orphaned one still takes its turn when the child ends, then deletes itself.

@@ -7,6 +7,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "lockstep/detail/suspend_with_task.hpp"
 #include "lockstep/event_loop.hpp"
 
 namespace lockstep {
@@ -48,7 +49,7 @@ bool timed_out(TaskControl& self, const CancelTimer& timer, int cancelling_befor
 // cancels it before it ever runs and waits for that: the awaitable never
 // runs. The task parks for two loop turns, the inner task's only step and its
 // done-callback (both queued as callbacks), then resumes.
-class TimeoutNow final : Interruptible {
+class TimeoutNow final : Interruptible, public SuspendWithTask<TimeoutNow> {
  public:
   TimeoutNow() = default;
   TimeoutNow(const TimeoutNow&) = delete;
@@ -56,13 +57,10 @@ class TimeoutNow final : Interruptible {
   ~TimeoutNow();
 
   bool await_ready() const noexcept { return false; }
-  template <LockstepPromise P>
-  void await_suspend(std::coroutine_handle<P> awaiting) {
-    suspend(awaiting.promise().task(), awaiting);
-  }
   void await_resume();
 
  private:
+  friend class SuspendWithTask<TimeoutNow>;
   void suspend(TaskControl& self, std::coroutine_handle<> awaiting);  // core/src/wait_for.cpp
   void inner_done();
   Interrupted interrupt() noexcept override;

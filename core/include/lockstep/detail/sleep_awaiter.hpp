@@ -4,6 +4,7 @@
 #include <cassert>
 #include <coroutine>
 
+#include "lockstep/detail/suspend_with_task.hpp"
 #include "lockstep/detail/task_control.hpp"
 #include "lockstep/detail/timer.hpp"
 #include "lockstep/task.hpp"
@@ -13,7 +14,7 @@ namespace lockstep::detail {
 // d <= 0 yields [LP-SLEEP]; otherwise the task parks until its timer at
 // now + d fires. Cancelled while parked, it wakes at once and throws
 // CancelledError; the timer is disarmed when the task resumes [LP-SLEEP-CANCEL].
-class SleepAwaiter final : Timer, Interruptible {
+class SleepAwaiter final : Timer, Interruptible, public SuspendWithTask<SleepAwaiter> {
  public:
   explicit SleepAwaiter(Duration delay) noexcept : delay_(delay) {}
   SleepAwaiter(SleepAwaiter&& other) noexcept : delay_(other.delay_) { assert(!other.armed()); }
@@ -21,13 +22,10 @@ class SleepAwaiter final : Timer, Interruptible {
   ~SleepAwaiter();
 
   bool await_ready() const noexcept { return false; }
-  template <LockstepPromise P>
-  void await_suspend(std::coroutine_handle<P> awaiting) {
-    suspend(awaiting.promise().task(), awaiting);
-  }
   void await_resume();
 
  private:
+  friend class SuspendWithTask<SleepAwaiter>;
   void suspend(TaskControl& task, std::coroutine_handle<> awaiting);
   void fire() noexcept override;
   Interrupted interrupt() noexcept override;
