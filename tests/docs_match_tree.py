@@ -49,14 +49,10 @@ def path_like(token):
 
 
 def exists(token, paths, under=""):
-    token = token[2:] if token.startswith("./") else token
-    wanted = token if token.endswith("/") or token in paths else token
-    for path in paths:
-        if under and not path.startswith(under):
-            continue
-        if path == wanted or path.endswith("/" + wanted) or (wanted.endswith("/") and path.endswith("/" + wanted)):
-            return True
-    return False
+    """A file or folder (`x/`) of the tree is `token` or ends with "/" + token."""
+    wanted = token[2:] if token.startswith("./") else token
+    return any((not under or path.startswith(under)) and (path == wanted or path.endswith("/" + wanted))
+               for path in paths)
 
 
 def folder_table(text):

@@ -15,19 +15,6 @@ namespace {
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
-FlagSpec whole(std::string_view name, std::string_view value, std::uint64_t min, std::uint64_t max,
-               std::string_view fallback, std::string_view help) {
-  FlagSpec f;
-  f.name = name;
-  f.kind = FlagKind::whole;
-  f.value_name = value;
-  f.min = min;
-  f.max = max;
-  f.fallback = fallback;
-  f.help = help;
-  return f;
-}
-
 FlagSpec of_kind(FlagKind kind, std::string_view name, std::string_view value, std::string_view fallback,
                  std::string_view help) {
   FlagSpec f;
@@ -36,6 +23,14 @@ FlagSpec of_kind(FlagKind kind, std::string_view name, std::string_view value, s
   f.value_name = value;
   f.fallback = fallback;
   f.help = help;
+  return f;
+}
+
+FlagSpec whole(std::string_view name, std::string_view value, std::uint64_t min, std::uint64_t max,
+               std::string_view fallback, std::string_view help) {
+  FlagSpec f = of_kind(FlagKind::whole, name, value, fallback, help);
+  f.min = min;
+  f.max = max;
   return f;
 }
 

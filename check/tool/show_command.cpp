@@ -1,10 +1,29 @@
 // `lockstep show TRACE`: a trace's timeline, as text, SVG or an HTML page.
+#include <functional>
 #include <iostream>
+#include <string>
 
 #include "commands.hpp"
 #include "lockstep/check/show.hpp"
 
 namespace lockstep::tool {
+
+namespace {
+
+// --svg FILE or --html FILE: writes what `render` makes if the flag is given,
+// and says so in the prose and in the summary line (null when not asked).
+void write_if_asked(const Args& args, const char* flag, const char* what, const std::function<std::string()>& render,
+                    SummaryLine& line) {
+  if (!args.has(flag)) {
+    line.add_null(flag);
+    return;
+  }
+  write_output(args.text(flag), render());
+  std::cout << what << " written to " << printable(args.text(flag)) << "\n";
+  line.add(flag, args.text(flag));
+}
+
+}  // namespace
 
 int show_command(const Args& args) {
   const std::string& path = need_operand(args);
@@ -19,20 +38,8 @@ int show_command(const Args& args) {
   } else {
     line.add("failure", check::name_of(trace.verdict));
   }
-  if (args.has("svg")) {
-    write_output(args.text("svg"), check::timeline_svg(trace));
-    std::cout << "picture written to " << printable(args.text("svg")) << "\n";
-    line.add("svg", args.text("svg"));
-  } else {
-    line.add_null("svg");
-  }
-  if (args.has("html")) {
-    write_output(args.text("html"), check::timeline_html(trace));
-    std::cout << "page written to " << printable(args.text("html")) << "\n";
-    line.add("html", args.text("html"));
-  } else {
-    line.add_null("html");
-  }
+  write_if_asked(args, "svg", "picture", [&] { return check::timeline_svg(trace); }, line);
+  write_if_asked(args, "html", "page", [&] { return check::timeline_html(trace); }, line);
   line.print(std::cout);
   return 0;
 }
