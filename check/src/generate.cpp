@@ -86,8 +86,12 @@ class Generator {
         return make(OpKind::release, 0, lock());
       case 3:
         return make(OpKind::try_acquire, 0, lock());
-      case 4:
-        return make(OpKind::acquire_timeout, below(4) - 1, lock());
+      case 4: {
+        // One draw per statement: the order of a call's arguments is the
+        // compiler's choice, and a seed must give the same program on every one.
+        const int l = lock();
+        return make(OpKind::acquire_timeout, below(4) - 1, l);
+      }
       case 5:
       case 6:
         return make(OpKind::yield);
@@ -111,7 +115,8 @@ class Generator {
     for (int i = 0; i < count; ++i) {
       const int pick = below(10);
       if (pick == 0 && depth < 3) {
-        out.push_back(make(OpKind::scoped, 0, lock(), ops(tasks, self, 1 + below(3), true, depth + 1)));
+        std::vector<Op> body = ops(tasks, self, 1 + below(3), true, depth + 1);
+        out.push_back(make(OpKind::scoped, 0, lock(), std::move(body)));
       } else if (pick == 1 && depth < 3) {
         out.push_back(make(OpKind::try_, 0, 0, ops(tasks, self, 1 + below(2), in_scope, depth + 1)));
       } else {
