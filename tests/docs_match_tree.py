@@ -10,7 +10,9 @@ Checks, failing with one line per mismatch:
      README.md or CONTRIBUTING.md exists: a row's names are looked up under the row's folder,
      other names anywhere in the tree (`src/runner.cpp` matches
      check/src/runner.cpp);
-  3. every program in examples/ is named in README.md.
+  3. every program in examples/ is named in README.md;
+  4. every mutant a test cites ("Kills 04, 07", "mutant 07-release-wakes-nobody")
+     is a file of mutants/.
 Build directories, dot-folders and names that only exist after a build (listed
 in GENERATED below) are not part of the tree.
 """
@@ -107,6 +109,25 @@ def check_readme(root, paths, problems):
             problems.append(f"README.md: does not name the example `{path}`")
 
 
+KILLS = re.compile(r"\bKills ((?:\d\d, )*\d\d)\b")
+MUTANT_NAME = re.compile(r"\bmutants?/(\d\d-[a-z0-9-]+)|\bmutant (\d\d-[a-z0-9-]+)")
+
+
+def check_cited_mutants(root, paths, problems):
+    numbers = {p.split("/")[1][:2] for p in paths if p.startswith("mutants/") and p.endswith(".mutant")}
+    names = {p.split("/")[1][:-len(".mutant")] for p in paths if p.startswith("mutants/") and p.endswith(".mutant")}
+    for path in sorted(p for p in paths if re.match(r"(tests|check/tests|props|model/tests)/[^/]+\.(cpp|py)$", p)):
+        for n, line in enumerate(open(os.path.join(root, path), encoding="utf-8"), 1):
+            for group in KILLS.findall(line):
+                for number in group.split(", "):
+                    if number not in numbers:
+                        problems.append(f"{path}:{n}: cites mutant {number}, which mutants/ does not have")
+            for match in MUTANT_NAME.finditer(line):
+                name = match.group(1) or match.group(2)
+                if name not in names:
+                    problems.append(f"{path}:{n}: cites mutant {name}, which mutants/ does not have")
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: docs_match_tree.py SOURCE_ROOT")
@@ -115,6 +136,7 @@ def main():
     problems = []
     check_architecture(root, paths, problems)
     check_readme(root, paths, problems)
+    check_cited_mutants(root, paths, problems)
     check_names("CONTRIBUTING.md", open(os.path.join(root, "CONTRIBUTING.md"), encoding="utf-8").read(), paths, problems)
     for problem in problems:
         print(problem)

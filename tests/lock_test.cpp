@@ -532,9 +532,10 @@ TEST(LockTeardown, ATaskDestroyedWhileWokenPassesTheWakeUpOn) {
   EXPECT_TRUE(lock.locked());
 }
 
-// ---- Gaps found by mutation testing: each test kills a mutant that got past the rest ----
+// ---- Gaps found by mutation testing: each test names the defect it was written for and the
+// mutants of mutants/ it kills (measured: build/gcc/tests/unit-NAME --gtest_filter=TEST fails) ----
 
-// Mutation testing: kills 12b: try_acquire ignoring `locked`.
+// Written for a try_acquire that ignores `locked` (no mutant of mutants/ plants it; every one passes).
 TEST(LockTryAcquire, OnAHeldLockWithNoWaitersFails) {
   Lock lock;
   ASSERT_TRUE(lock.try_acquire());
@@ -544,7 +545,7 @@ TEST(LockTryAcquire, OnAHeldLockWithNoWaitersFails) {
   EXPECT_FALSE(lock.locked());  // one release frees it: it was taken once
 }
 
-// Mutation testing: kills 2b: cancelled waiters blocking try_acquire.
+// Written for cancelled waiters blocking try_acquire. Kills 12.
 TEST(LockTryAcquire, SucceedsWhenEveryQueuedWaiterIsCancelled) {
   Lock lock;
   EventLoop loop;
@@ -562,8 +563,8 @@ TEST(LockTryAcquire, SucceedsWhenEveryQueuedWaiterIsCancelled) {
   EXPECT_EQ(loop.ready_count(), 0U);
 }
 
-// Mutation testing: kills 4: a cancelled waiter that runs while the head is woken (lock free)
-// must not forward a wake-up past that head.
+// Written for a cancelled waiter that runs while the head is woken (lock free) forwarding a
+// wake-up past that head. Kills 04, 07, 11, 12, 16.
 TEST(LockCancel, CancelledWaiterRunningBeforeTheWokenHeadWakesNoOneElse) {
   Lock lock;
   EventLoop loop;
@@ -584,8 +585,8 @@ TEST(LockCancel, CancelledWaiterRunningBeforeTheWokenHeadWakesNoOneElse) {
   EXPECT_TRUE(b.cancelled());
 }
 
-// Mutation testing: kills 8a: a waiter whose acquire timed out unlinks at once, even while the
-// wait_for Task (whose frame holds the awaiter) is still alive.
+// Written for a waiter whose acquire timed out staying linked while the wait_for Task (whose
+// frame holds the awaiter) is alive: it must unlink at once. Kills 06, 07, 12, 18, 39.
 static Task<> keep_timed_out_wait_alive(Lock& lock, Log& log) {
   auto attempt = lockstep::wait_for(lock.acquire(), 1s);
   try {
@@ -613,8 +614,8 @@ TEST(LockUnlink, TimedOutWaiterUnlinksEvenWhileItsWaitForTaskLives) {
   EXPECT_EQ(loop.now(), 1s);
 }
 
-// Mutation testing: strengthens 5a: a newcomer already ready when the lock is handed off
-// reaches the fast path before the woken head runs; it must queue.
+// Written for barging: a newcomer already ready when the lock is handed off reaches the fast
+// path before the woken head runs; it must queue. Kills 05, 07, 12, 16.
 static Task<> newcomer_after_a_yield(Lock& lock, Log& log) {
   co_await lockstep::yield_now();
   co_await lock.acquire();
@@ -638,8 +639,8 @@ TEST(LockFifo, NewcomerReachingTheFastPathInTheHandoffWindowQueues) {
   EXPECT_EQ(log, Log{"a"});
 }
 
-// Mutation testing: kills 8a on GCC too: a named awaiter outlives the co_await expression; a
-// cancelled waiter must unlink when it throws, not when the awaiter dies.
+// Written for unlinking at the awaiter's destruction: a named awaiter outlives the co_await
+// expression; a cancelled waiter must unlink when it throws. Kills 06, 07, 12.
 static Task<> named_acquire_cancelled(Lock& lock, Log& log) {
   auto attempt = lock.acquire();
   try {
@@ -669,8 +670,8 @@ TEST(LockUnlink, CancelledNamedAwaiterUnlinksWhenItThrows) {
   EXPECT_EQ(loop.now(), 0s);
 }
 
-// Mutation testing: kills 8d: a woken waiter that takes the lock unlinks at once, so its own
-// release (awaiter still in scope) hands the lock to the next waiter.
+// Written for the same with a woken waiter: it unlinks when it takes the lock, so its own
+// release (awaiter still in scope) hands the lock to the next waiter. Kills 07, 08, 11, 12, 16.
 static Task<> named_acquire_then_release(Lock& lock, Log& log) {
   auto attempt = lock.acquire();
   co_await attempt;
@@ -694,8 +695,8 @@ TEST(LockUnlink, WokenNamedAwaiterUnlinksWhenItTakesTheLock) {
   EXPECT_EQ(loop.now(), 0s);
 }
 
-// Mutation testing: kills 1 at HEAD (where EventLoop::wake refuses and counts a double resume
-// instead of asserting): release must not wake a head that is not pending.
+// Written for a release that wakes a head that is not pending (EventLoop::wake refuses and
+// counts a double resume). Kills 01, 03, 11, 12, 14, 16, 46, 47.
 TEST(LockRelease, WithACancelledOrWokenHeadResumesNoTaskTwice) {
   Lock lock;
   EventLoop loop;

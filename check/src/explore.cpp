@@ -130,21 +130,27 @@ Outcome explore_subtree(State& state, std::size_t at, Session& session) {
   return drive(state, at, dfs, session);
 }
 
+ExplorationCounts counts_of(const State& state) {
+  ExplorationCounts c;
+  c.executions = static_cast<std::size_t>(state.executions);
+  c.pruned = static_cast<std::size_t>(state.pruned);
+  c.distinct_traces = state.traces.seen.size();
+  c.traces_capped = state.traces.capped;
+  c.classes = state.classes.seen.size();
+  c.classes_capped = state.classes.capped;
+  c.reduction = state.reduction;
+  c.bound = state.bound;
+  c.scope = state.scope;
+  return c;
+}
+
 ExploreResult finish(State state, std::size_t finished, Session& session, Outcome outcome) {
   const ExploreOptions& options = session.options;
   ExploreResult result;
   const bool failed_and_stopped = outcome == Outcome::failed;
   state.pending.erase(state.pending.begin(), state.pending.begin() + static_cast<std::ptrdiff_t>(finished));
-  result.executions = static_cast<std::size_t>(state.executions);
-  result.pruned = static_cast<std::size_t>(state.pruned);
-  result.distinct_traces = state.traces.seen.size();
-  result.traces_capped = state.traces.capped;
-  result.classes = state.classes.seen.size();
-  result.classes_capped = state.classes.capped;
-  result.reduction = state.reduction;
+  static_cast<ExplorationCounts&>(result) = counts_of(state);
   result.complete = !failed_and_stopped && state.pending.empty();
-  result.bound = state.bound;
-  result.scope = state.scope;
   if (!failed_and_stopped && (!result.complete || options.checkpoint_always)) {
     result.checkpoint = write_checkpoint(state);
   }
@@ -335,15 +341,7 @@ std::string merge_checkpoints(const std::vector<std::string>& parts) {
 CheckpointSummary summarize_checkpoint(const std::string& checkpoint) {
   const State s = read_checkpoint(checkpoint);
   CheckpointSummary out;
-  out.executions = static_cast<std::size_t>(s.executions);
-  out.pruned = static_cast<std::size_t>(s.pruned);
-  out.distinct_traces = s.traces.seen.size();
-  out.traces_capped = s.traces.capped;
-  out.classes = s.classes.seen.size();
-  out.classes_capped = s.classes.capped;
-  out.reduction = s.reduction;
-  out.bound = s.bound;
-  out.scope = s.scope;
+  static_cast<ExplorationCounts&>(out) = counts_of(s);
   out.subtrees = s.pending.size();
   return out;
 }

@@ -67,7 +67,9 @@ struct ExploreOptions {
   std::function<void(std::size_t executions, std::size_t traces)> progress;
 };
 
-struct ExploreResult {
+// What an exploration (or its checkpoint) counted and covered: the part of
+// ExploreResult a checkpoint's summary also has.
+struct ExplorationCounts {
   std::size_t executions = 0;       // complete runs
   std::size_t pruned = 0;           // runs cut short by sleep sets (equivalent to one explored)
   std::size_t distinct_traces = 0;  // distinct step sequences among the complete runs
@@ -77,15 +79,18 @@ struct ExploreResult {
   std::size_t classes = 0;
   bool classes_capped = false;
   Reduction reduction = Reduction::dpor;  // the one run (effective_reduction)
+  // What was explored, as the run (or its checkpoint) had it.
+  std::optional<int> bound;
+  std::string scope = "all";  // "all", "prefix 0 2" or "share 1/4"
+};
+
+struct ExploreResult : ExplorationCounts {
   bool complete = false;                  // the whole (bounded) tree was explored
   std::optional<Trace> failure;           // the first failure found
   std::optional<Trace> last;              // with keep_last: the last complete execution (the failing one on a failure)
   std::vector<std::string> final_states;  // sorted, if collected
   std::string checkpoint;                 // when not complete (and not failed): resume from this
   std::chrono::duration<double> elapsed{};
-  // What was explored, as the run (or its checkpoint) had it.
-  std::optional<int> bound;
-  std::string scope = "all";  // "all", "prefix 0 2" or "share 1/4"
 
   // "all schedules with at most 2 delays explored", or why not.
   [[nodiscard]] std::string coverage() const;
@@ -127,12 +132,7 @@ std::vector<std::string> split_checkpoint(const std::string& checkpoint, std::si
 // reduction and scope. Throws TraceError.
 std::string merge_checkpoints(const std::vector<std::string>& parts);
 // What a checkpoint holds, read without running it. Throws TraceError.
-struct CheckpointSummary {
-  std::size_t executions = 0, pruned = 0, distinct_traces = 0, classes = 0;
-  bool traces_capped = false, classes_capped = false;
-  std::optional<int> bound;
-  Reduction reduction = Reduction::dpor;
-  std::string scope;
+struct CheckpointSummary : ExplorationCounts {
   std::size_t subtrees = 0;  // left to explore (0: the exploration is done)
 };
 CheckpointSummary summarize_checkpoint(const std::string& checkpoint);
