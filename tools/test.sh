@@ -28,6 +28,12 @@ total_passed=0
 total_failed=0
 skipped_tests=()
 
+# stage_header LABEL: "== LABEL  [m:ss]", the time since the command started
+# (the whole command is meant to take under 20 minutes on 2 cores).
+stage_header() {
+  printf '== %s  [%d:%02d]\n' "$1" $((SECONDS / 60)) $((SECONDS % 60))
+}
+
 # summary_field FILE NAME KEY: KEY of tool NAME's summary line in FILE
 # (tools/summary.py); fails, saying why, if the line or the key is missing.
 summary_field() {
@@ -38,7 +44,7 @@ summary_field() {
 run_meson_tests() {
   local label=$1 dir=$LOCKSTEP_ROOT/$2 logbase=$3
   shift 3
-  echo "== $label"
+  stage_header "$label"
   local status=0
   # meson names the log LOGBASE.junit.xml, or LOGBASE-SETUP.junit.xml with --setup:
   # remove the old ones so that a run that wrote none cannot be read from an earlier one.
@@ -70,7 +76,7 @@ run_meson_tests() {
 build() {
   local label=$1 dir=$2 cxx=$3
   shift 3
-  echo "== build $label"
+  stage_header "build $label"
   if ! lockstep_configure "$dir" "$cxx" "$@" || ! ninja -C "$LOCKSTEP_ROOT/$dir" >"$LOCKSTEP_ROOT/$dir.build.log" 2>&1; then
     tail -n 60 "$LOCKSTEP_ROOT/$dir.build.log" 2>/dev/null
     echo "   build $label FAILED"
@@ -84,7 +90,7 @@ build() {
 check_stage() {
   local label=$1 log=$LOCKSTEP_ROOT/build/$2
   shift 2
-  echo "== $label"
+  stage_header "$label"
   mkdir -p "$LOCKSTEP_ROOT/build"
   if "$@" >"$log" 2>&1; then
     tail -n 1 "$log" | sed 's/^/   /'
@@ -121,7 +127,7 @@ fi
 extra_stage() {
   local label=$1 log=$LOCKSTEP_ROOT/build/$2 name=$3 key=$4 verdict count
   shift 4
-  echo "== $label"
+  stage_header "$label"
   if "$@" >"$log" 2>&1 && verdict=$(summary_field "$log" "$name" verdict) && [ "$verdict" = pass ] &&
     count=$(summary_field "$log" "$name" "$key"); then
     tail -n 1 "$log" | cut -c1-200 | sed 's/^/   /'
@@ -160,5 +166,6 @@ if [ ${#skipped_tests[@]} -ne 0 ]; then
   echo "$total_passed passed, $total_failed failed, ${#skipped_tests[@]} skipped"
   exit 1
 fi
+stage_header "end"
 echo "$total_passed passed, $total_failed failed"
 [ "$total_failed" -eq 0 ]
