@@ -31,15 +31,46 @@ work=$LOCKSTEP_ROOT/build/fuzz-campaign
 corpora=$LOCKSTEP_ROOT/build/fuzz-corpus
 mkdir -p "$work" "$corpora"
 declare -A pid before
+
+# drop_crashing_inputs T: takes every input that crashed T (an artifact is
+# named after its content's SHA-1) out of T's corpus, so that the next start
+# does not stop on it while loading the corpus.
+drop_crashing_inputs() {
+  local t=$1 hashes
+  hashes=$(find "$work/$t" -maxdepth 1 -type f -regextype egrep -regex '.*/(crash|leak|timeout|oom)-[0-9a-f]{40}' |
+    sed -E 's/.*-([0-9a-f]{40})$/\1/')
+  [ -n "$hashes" ] || return 0
+  find "$corpora/$t" -maxdepth 1 -type f -exec sha1sum {} + | grep -F -f <(echo "$hashes") | cut -c43- |
+    while IFS= read -r input; do rm -f -- "$input"; done
+}
+
+# fuzz_target T: T in-process until the deadline. libFuzzer stops at a crash
+# (its artifact is kept), so the target is started again on the same corpus
+# until the time is used up, at most 20 times. In-process runs about three
+# times as many inputs per second as -fork=1, which would have kept going by
+# itself. Each start's final stats go to the log; the sum is T.execs.
+fuzz_target() {
+  local t=$1 deadline=$2 starts=0 left dict=()
+  [ -f "$LOCKSTEP_ROOT/fuzz/$t.dict" ] && dict=(-dict="$LOCKSTEP_ROOT/fuzz/$t.dict")
+  : >"$work/$t.log"
+  while left=$((deadline - $(date +%s))) && [ "$left" -gt 0 ] && [ $starts -lt 20 ]; do
+    starts=$((starts + 1))
+    (cd "$work/$t" && LOCKSTEP_FUZZ_ARTIFACTS="$work/$t" "$bin/fuzz_$t" "$corpora/$t" "${dict[@]}" \
+      -max_total_time="$left" -artifact_prefix="$work/$t/" -print_final_stats=1 >>"$work/$t.log" 2>&1) ||
+      drop_crashing_inputs "$t"
+  done
+  sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$work/$t.log" |
+    awk '{ n += $1 } END { print n + 0 }' >"$work/$t.execs"
+}
+
+deadline=$(( $(date +%s) + seconds ))
 for t in "${targets[@]}"; do
   mkdir -p "$corpora/$t" "$work/$t"
+  # An earlier campaign's artifacts are kept apart, not counted again.
+  mkdir -p "$work/$t/earlier" && find "$work/$t" -maxdepth 1 -type f -exec mv -t "$work/$t/earlier" {} +
   cp -n "$LOCKSTEP_ROOT/fuzz/corpus/$t"/* "$corpora/$t/" 2>/dev/null
   before[$t]=$(ls "$corpora/$t" | wc -l)
-  dict=()
-  [ -f "$LOCKSTEP_ROOT/fuzz/$t.dict" ] && dict=(-dict="$LOCKSTEP_ROOT/fuzz/$t.dict")
-  (cd "$work/$t" && LOCKSTEP_FUZZ_ARTIFACTS="$work/$t" exec "$bin/fuzz_$t" "$corpora/$t" "${dict[@]}" \
-    -fork=1 -ignore_crashes=1 -max_total_time="$seconds" -artifact_prefix="$work/$t/" -print_final_stats=1 \
-    >"$work/$t.log" 2>&1) &
+  fuzz_target "$t" "$deadline" &
   pid[$t]=$!
 done
 
@@ -70,8 +101,8 @@ crashed_targets=()
 execs_json=""
 for t in "${targets[@]}"; do
   last=$(status_of "$t")
-  execs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
-  rate=$(sed -nE 's/.*exec\/s: ([0-9]+).*/\1/p' <<<"$last")
+  execs=$(cat "$work/$t.execs" 2>/dev/null)
+  rate=$([ -n "$execs" ] && echo $((execs / (seconds > 0 ? seconds : 1))))
   cov=$(sed -nE 's/.*cov: ([0-9]+).*/\1/p' <<<"$last")
   after=$(ls "$corpora/$t" | wc -l)
   crashes=$(ls "$work/$t" | grep -cE '^(crash|leak|timeout|oom)-' )
