@@ -38,6 +38,8 @@ struct Session {
   std::optional<Trace> failure;
   RunResult last;
   std::string last_strategy;
+  RunResult run;      // each execution's, its buffers reused by the next
+  std::string steps;  // the text of a run's steps, fingerprinted (its capacity reused)
 };
 
 enum class Outcome { done, stopped, failed };
@@ -54,26 +56,29 @@ bool should_stop(const Session& session) {
 }
 
 // Counts a complete execution: its trace, its class, its end state, a failure.
-void record(State& state, Session& session, RunResult run, const std::string& strategy) {
+void record(State& state, Session& session, RunResult& run, const std::string& strategy) {
   ++state.executions;
-  std::string steps;
-  for (const auto& step : run.steps) steps += model::to_string(step) + "\n";
+  std::string& steps = session.steps;
+  steps.clear();
+  for (const auto& step : run.steps) {
+    model::append_text(steps, step);
+    steps += '\n';
+  }
   state.traces.add(fnv1a(steps));
   state.classes.add(trace_class(events_of(run.steps, finishes_unobserved(state.program))));
   if (session.options.collect_final_states) session.finals.insert(final_state(run));
   if (!run.passed() && !session.failure) session.failure = make_trace(state.program, strategy, run);
   if (session.options.keep_last && (!session.failure || !run.passed())) {
-    session.last = std::move(run);
+    std::swap(session.last, run);  // the run's buffers come back with the next execution
     session.last_strategy = strategy;
   }
 }
 
 template <class Search>
 void run_once(State& state, std::size_t at, Search& search, Session& session) {
-  RunResult run;
   bool pruned = false;
   try {
-    run = run_program(state.program, search, session.make_lock, session.options.run);
+    run_program(state.program, search, session.make_lock, session.options.run, session.run);
   } catch (const ExecutionPruned&) {
     pruned = true;
   } catch (const std::runtime_error& e) {
@@ -86,7 +91,7 @@ void run_once(State& state, std::size_t at, Search& search, Session& session) {
   if (pruned) {
     ++state.pruned;
   } else {
-    record(state, session, std::move(run), search.describe());
+    record(state, session, session.run, search.describe());
   }
   if (session.options.progress && session.runs % 1000 == 0) {
     session.options.progress(static_cast<std::size_t>(state.executions), state.traces.seen.size());

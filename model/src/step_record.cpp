@@ -16,14 +16,45 @@ constexpr std::array<std::string_view, 12> kResultNames{
 constexpr std::array<char, 4> kEntryLetters{'t', 'g', 'i', 'r'};
 constexpr std::array<std::string_view, 4> kEndNames{"none", "ok", "error", "cancelled"};
 
-template <class T, class F>
-std::string join(const std::vector<T>& items, const char* separator, F&& show) {
-  std::string out;
+// The writers append to one string (no temporaries: explore hashes the text
+// of every step of every run).
+void append_number(std::string& out, long long value) {
+  std::array<char, 24> digits{};
+  const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), value).ptr;
+  out.append(digits.data(), end);
+}
+
+// Appends "-" for no items, else each item (write(out, index, item)) between separators.
+template <class T, class Write>
+void append_list(std::string& out, const std::vector<T>& items, std::string_view separator, Write&& write) {
+  if (items.empty()) out += '-';
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i != 0) out += separator;
-    out += show(items[i]);
+    write(out, i, items[i]);
   }
-  return out;
+}
+
+void append_entry(std::string& out, const Entry& entry) {
+  out += kEntryLetters.at(static_cast<std::size_t>(entry.kind));
+  append_number(out, entry.task);
+}
+
+void append_event(std::string& out, const Event& event) {
+  out += name_of(event.kind);
+  if (event.lock >= 0) {
+    out += ' ';
+    out += lock_name(event.lock);
+  }
+  if (event.target != 0) {
+    out += ' ';
+    append_number(out, event.target);
+  }
+  if (event.kind == EventKind::uncancel || event.value != 0) {
+    out += " =";
+    append_number(out, event.value);
+  }
+  out += ' ';
+  out += name_of(event.result);
 }
 
 std::vector<std::string> split(const std::string& text, const std::string& separator) {
@@ -77,8 +108,14 @@ std::vector<Entry> parse_entries(const std::string& text) {
   return out;
 }
 
+void append_entries(std::string& out, const std::vector<Entry>& entries) {
+  append_list(out, entries, ",", [](std::string& o, std::size_t, const Entry& e) { append_entry(o, e); });
+}
+
 std::string entries_text(const std::vector<Entry>& entries) {
-  return entries.empty() ? "-" : join(entries, ",", [](const Entry& e) { return to_string(e); });
+  std::string out;
+  append_entries(out, entries);
+  return out;
 }
 
 int parse_lock_letter(const std::string& text) {
@@ -106,13 +143,24 @@ Event parse_event(const std::string& text) {
   return event;
 }
 
-std::string task_text(std::size_t index, const TaskView& task) {
+void append_task(std::string& out, std::size_t index, const TaskView& task) {
   static constexpr std::array<std::string_view, 4> kStatus{"new", "ready", "parked", "done"};
-  std::string out = std::to_string(index + 1) + "=";
-  out += task.status == TaskStatus::done ? std::string(name_of(task.end))
-                                         : std::string(kStatus[static_cast<std::size_t>(task.status)]);
-  if (task.waits_at) out += ":" + std::string(name_of(*task.waits_at));
-  if (task.cancelling != 0) out += " c" + std::to_string(task.cancelling);
+  append_number(out, static_cast<long long>(index) + 1);
+  out += '=';
+  out += task.status == TaskStatus::done ? name_of(task.end) : kStatus[static_cast<std::size_t>(task.status)];
+  if (task.waits_at) {
+    out += ':';
+    out += name_of(*task.waits_at);
+  }
+  if (task.cancelling != 0) {
+    out += " c";
+    append_number(out, task.cancelling);
+  }
+}
+
+std::string task_text(std::size_t index, const TaskView& task) {
+  std::string out;
+  append_task(out, index, task);
   return out;
 }
 
@@ -154,23 +202,40 @@ TaskView parse_task(const std::string& text, std::size_t expected_index) {
   return task;
 }
 
-std::string lock_text(std::size_t index, const LockView& lock) {
-  std::string out(1, lock_name(static_cast<int>(index)));
-  out += "=";
+void append_lock(std::string& out, std::size_t index, const LockView& lock) {
+  out += lock_name(static_cast<int>(index));
+  out += '=';
   if (!lock.locked) {
     out += "free";
-    if (lock.holder) out += "(" + std::to_string(*lock.holder) + ")";  // inconsistent, but shown
   } else {
-    out += "held(" + (lock.holder ? std::to_string(*lock.holder) : std::string("-")) + ")";
+    out += "held";
   }
-  out += "[" +
-         join(lock.waiters, ",",
-              [](const Waiter& w) {
-                return std::to_string(w.task) + (w.state == WaiterState::woken       ? "w"
-                                                 : w.state == WaiterState::cancelled ? "x"
-                                                                                     : "");
-              }) +
-         "]";
+  if (lock.holder) {  // a free lock with a holder is inconsistent, but shown
+    out += '(';
+    append_number(out, *lock.holder);
+    out += ')';
+  } else if (lock.locked) {
+    out += "(-)";
+  }
+  out += '[';
+  for (std::size_t i = 0; i < lock.waiters.size(); ++i) {
+    if (i != 0) out += ',';
+    append_number(out, lock.waiters[i].task);
+    if (lock.waiters[i].state == WaiterState::woken) out += 'w';
+    if (lock.waiters[i].state == WaiterState::cancelled) out += 'x';
+  }
+  out += ']';
+}
+
+std::string events_text(const std::vector<Event>& events) {
+  std::string out;
+  append_list(out, events, ", ", [](std::string& o, std::size_t, const Event& e) { append_event(o, e); });
+  return out;
+}
+
+std::string lock_text(std::size_t index, const LockView& lock) {
+  std::string out;
+  append_lock(out, index, lock);
   return out;
 }
 
@@ -203,8 +268,16 @@ LockView parse_lock(const std::string& text, std::size_t expected_index) {
   return lock;
 }
 
-std::string timer_text(const TimerView& timer) {
-  return std::to_string(timer.deadline) + ":t" + std::to_string(timer.task);
+void append_timer(std::string& out, std::size_t, const TimerView& timer) {
+  append_number(out, timer.deadline);
+  out += ":t";
+  append_number(out, timer.task);
+}
+
+std::string timers_text(const std::vector<TimerView>& timers) {
+  std::string out;
+  append_list(out, timers, ",", append_timer);
+  return out;
 }
 
 TimerView parse_timer(const std::string& text) {
@@ -230,31 +303,39 @@ std::string_view name_of(TaskEnd end) { return kEndNames.at(static_cast<std::siz
 Entry parse_entry(const std::string& text) { return entry_from(text); }
 
 std::string to_string(const Entry& entry) {
-  return kEntryLetters.at(static_cast<std::size_t>(entry.kind)) + std::to_string(entry.task);
-}
-
-std::string to_string(const Event& event) {
-  std::string out(name_of(event.kind));
-  if (event.lock >= 0) out += std::string(" ") + lock_name(event.lock);
-  if (event.target != 0) out += " " + std::to_string(event.target);
-  if (event.kind == EventKind::uncancel || event.value != 0) out += " =" + std::to_string(event.value);
-  out += " ";
-  out += name_of(event.result);
+  std::string out;
+  append_entry(out, entry);
   return out;
 }
 
+std::string to_string(const Event& event) {
+  std::string out;
+  append_event(out, event);
+  return out;
+}
+
+void append_text(std::string& out, const StepRecord& step) {
+  out += '@';
+  append_number(out, step.now);
+  out += ' ';
+  append_entries(out, step.ready);
+  out += " #";
+  append_number(out, static_cast<long long>(step.picked));
+  out += ": ";
+  append_list(out, step.events, ", ", [](std::string& o, std::size_t, const Event& e) { append_event(o, e); });
+  out += " => ";
+  append_entries(out, step.queue);
+  out += " | ";
+  append_list(out, step.tasks, ",", append_task);
+  out += " | ";
+  append_list(out, step.locks, " ", append_lock);
+  out += " | ";
+  append_list(out, step.timers, ",", append_timer);
+}
+
 std::string to_string(const StepRecord& step) {
-  std::string out =
-      "@" + std::to_string(step.now) + " " + entries_text(step.ready) + " #" + std::to_string(step.picked) + ": ";
-  out += step.events.empty() ? "-" : join(step.events, ", ", [](const Event& e) { return to_string(e); });
-  out += " => " + entries_text(step.queue) + " | ";
-  std::size_t i = 0;
-  out += step.tasks.empty() ? "-" : join(step.tasks, ",", [&](const TaskView& t) { return task_text(i++, t); });
-  out += " | ";
-  i = 0;
-  out += step.locks.empty() ? "-" : join(step.locks, " ", [&](const LockView& l) { return lock_text(i++, l); });
-  out += " | ";
-  out += step.timers.empty() ? "-" : join(step.timers, ",", timer_text);
+  std::string out;
+  append_text(out, step);
   return out;
 }
 
@@ -300,8 +381,7 @@ std::string first_difference(const StepRecord& expected, const StepRecord& got) 
   if (expected.now != got.now) return differ("clock", std::to_string(expected.now), std::to_string(got.now));
   if (expected.ready != got.ready) return differ("ready queue", entries_text(expected.ready), entries_text(got.ready));
   if (expected.events != got.events) {
-    return differ("events", join(expected.events, ", ", [](const Event& v) { return to_string(v); }),
-                  join(got.events, ", ", [](const Event& v) { return to_string(v); }));
+    return differ("events", events_text(expected.events), events_text(got.events));
   }
   if (expected.queue != got.queue) return differ("queue after", entries_text(expected.queue), entries_text(got.queue));
   for (std::size_t i = 0; i < expected.tasks.size() && i < got.tasks.size(); ++i) {
@@ -313,7 +393,7 @@ std::string first_difference(const StepRecord& expected, const StepRecord& got) 
       return differ("lock", lock_text(i, expected.locks[i]), lock_text(i, got.locks[i]));
   }
   if (expected.timers != got.timers) {
-    return differ("timers", join(expected.timers, ",", timer_text), join(got.timers, ",", timer_text));
+    return differ("timers", timers_text(expected.timers), timers_text(got.timers));
   }
   return differ("step", e, g);
 }

@@ -138,6 +138,8 @@ struct StepRecord {
 // new, ready, parked, ok, error, cancelled. Locks: a=free|held(K)|held(-),
 // waiters in brackets, suffix w = woken, x = cancelled. Timers: DEADLINE:tK.
 std::string to_string(const StepRecord& step);
+// Appends what to_string(step) returns to `out` (the same bytes, no temporaries).
+void append_text(std::string& out, const StepRecord& step);
 std::string to_string(const Event& event);
 std::string to_string(const Entry& entry);
 // Parses what to_string(Entry) wrote ("t3", "g2"); throws std::invalid_argument.
