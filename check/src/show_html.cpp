@@ -8,6 +8,7 @@
 
 #include "lockstep/check/show.hpp"
 #include "show_html_page.hpp"
+#include "show_svg.hpp"
 #include "timeline.hpp"
 
 namespace lockstep::check {
@@ -113,18 +114,7 @@ std::string trace_json(const Trace& trace, const detail::Timeline& t) {
 
 std::string timeline_html(const Trace& trace) {
   const detail::Timeline t = detail::build_timeline(trace);
-  std::string title = trace.strategy + ": " + t.verdict;
-  std::string escaped;
-  for (const char c : title) {
-    if (c == '<')
-      escaped += "&lt;";
-    else if (c == '>')
-      escaped += "&gt;";
-    else if (c == '&')
-      escaped += "&amp;";
-    else
-      escaped += c;
-  }
+  const std::string escaped = detail::xml_escape(trace.strategy + ": " + t.verdict);
   return std::string(detail::kPageHead) + "<title>lockstep: " + escaped + "</title>\n" +
          std::string(detail::kPageStyle) + "</head>\n<body>\n" + std::string(detail::kPageBody) +
          "<script type=\"application/json\" id=\"trace-data\">" + trace_json(trace, t) + "</script>\n<script>\n" +

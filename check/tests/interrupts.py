@@ -20,6 +20,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from checklist import Checklist  # noqa: E402  (check/tests/checklist.py)
 import summary  # noqa: E402  (tools/summary.py: the commands' summary lines)
 
 # Millions of schedules: no run here finishes it.
@@ -31,9 +32,8 @@ BIG = ("task 1: acquire; yield; release; acquire; release\n"
        "task 6: acquire; yield; release\n")
 
 binary = os.path.abspath(sys.argv[1])
-failures = 0
-checks = 0
-
+CHECKS = Checklist()
+check = CHECKS.check
 
 
 def explored(out):
@@ -42,15 +42,6 @@ def explored(out):
         return summary.read(out, "explore", required=("executions",))["executions"]
     except summary.SummaryError:
         return -1
-
-def check(ok, what, detail=""):
-    global failures, checks
-    checks += 1
-    print(("ok: " if ok else "FAILED: ") + what)
-    if not ok:
-        failures += 1
-        if detail:
-            print("    " + detail.replace("\n", "\n    ")[-2000:])
 
 
 def children_of(pid):
@@ -197,5 +188,4 @@ with tempfile.TemporaryDirectory(prefix="lockstep-interrupts-") as root:
           "split: no file left in the folder", str(os.listdir(folder)))
     check(not os.listdir(tmp), "no temporary folder left at the end", str(os.listdir(tmp)))
 
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+CHECKS.finish()

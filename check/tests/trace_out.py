@@ -17,22 +17,15 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+from checklist import Checklist  # noqa: E402  (check/tests/checklist.py)
 import summary  # noqa: E402  tools/summary.py
 
 binary, mutant = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 PROGRAM = "task 1: acquire; yield; release\ntask 2: acquire; release\ntask 3: yield; acquire; release\n"
 # The mutant (release wakes nobody) leaves a waiter queued: a failure here.
 FAILING = "task 1: acquire; yield; release\ntask 2: acquire; release\n"
-checks = failures = 0
-
-
-def check(ok, what, detail=""):
-    global checks, failures
-    checks += 1
-    print(("ok: " if ok else "FAILED: ") + what)
-    if not ok:
-        failures += 1
-        print("    " + detail.replace("\n", "\n    ")[-2000:])
+CHECKS = Checklist()
+check = CHECKS.check
 
 
 def line_of(out, name):
@@ -94,5 +87,4 @@ with tempfile.TemporaryDirectory(prefix="lockstep-trace-out-") as folder:
         check(code == 1 and line_of(out, "replay").get("verdict") == "fail",
               f"mutant {label}: replaying it reproduces the failure", out)
 
-print(f"{checks - failures} passed, {failures} failed")
-sys.exit(1 if failures else 0)
+CHECKS.finish()
