@@ -13,7 +13,7 @@ using model::StepRecord;
 
 namespace {
 
-constexpr std::array<std::pair<FailureKind, std::string_view>, 12> kNames{{
+constexpr std::array<std::pair<FailureKind, std::string_view>, 13> kNames{{
     {FailureKind::none, "pass"},
     {FailureKind::two_holders, "two-holders"},
     {FailureKind::double_resume, "double-resume"},
@@ -26,6 +26,7 @@ constexpr std::array<std::pair<FailureKind, std::string_view>, 12> kNames{{
     {FailureKind::model_disagreement, "model-disagreement"},
     {FailureKind::step_budget_exceeded, "step-budget-exceeded"},
     {FailureKind::frames_leaked, "frames-leaked"},
+    {FailureKind::statistics_wrong, "statistics-wrong"},
 }};
 
 // Stops a run from inside the schedule policy.
@@ -251,6 +252,23 @@ void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter,
   }
 }
 
+// OB-LOCK: each lock's own counts (statistics(): live = pending or woken,
+// cancelled) are those of the queue the step's record lists.
+void check_statistics(std::size_t step, const StepRecord& got, const std::vector<LockUnderTest*>& locks) {
+  for (std::size_t l = 0; l < locks.size() && l < got.locks.size(); ++l) {
+    const auto& waiters = got.locks[l].waiters;
+    const auto cancelled = static_cast<std::size_t>(std::count_if(
+        waiters.begin(), waiters.end(), [](const model::Waiter& w) { return w.state == model::WaiterState::cancelled; }));
+    const LockStatistics stats = locks[l]->statistics();
+    if (stats.live_waiters == waiters.size() - cancelled && stats.cancelled_waiters == cancelled) continue;
+    throw Stop{FailureKind::statistics_wrong,
+               "step " + std::to_string(step) + ": lock " + model::lock_name(static_cast<int>(l)) + "'s statistics say " +
+                   std::to_string(stats.live_waiters) + " live and " + std::to_string(stats.cancelled_waiters) +
+                   " cancelled waiter(s); its queue holds " + std::to_string(waiters.size() - cancelled) + " and " +
+                   std::to_string(cancelled)};
+  }
+}
+
 // The end of the run: stuck tasks, locks and waiters left behind, outcomes.
 void check_end(const model::Program& program, const Interpreter& interpreter, const std::vector<LockUnderTest*>& locks,
                const model::ModelRun* model, const StepRecord* last_expected, RunResult& result) {
@@ -346,6 +364,7 @@ struct Stepper {
     observer.after_step(got);
     choices.observe_step(got);
     check_safety(count, loop, interpreter, locks);
+    check_statistics(count, got, locks);
     if (compared != nullptr) {
       compared->step(steering.picked, expected);
       if (got != expected) throw classify(count, got, expected);

@@ -30,6 +30,7 @@ enum class FailureKind : std::uint8_t {
   model_disagreement,    // any other difference from the model
   step_budget_exceeded,  // livelock
   frames_leaked,         // a task's coroutine frame outlived the loop
+  statistics_wrong,      // a lock's statistics() disagree with the queue it lists
 };
 
 std::string_view name_of(FailureKind kind);
