@@ -257,15 +257,17 @@ void check_safety(std::size_t step, EventLoop& loop, Interpreter& interpreter,
 void check_statistics(std::size_t step, const StepRecord& got, const std::vector<LockUnderTest*>& locks) {
   for (std::size_t l = 0; l < locks.size() && l < got.locks.size(); ++l) {
     const auto& waiters = got.locks[l].waiters;
-    const auto cancelled = static_cast<std::size_t>(std::count_if(
-        waiters.begin(), waiters.end(), [](const model::Waiter& w) { return w.state == model::WaiterState::cancelled; }));
+    const auto cancelled =
+        static_cast<std::size_t>(std::count_if(waiters.begin(), waiters.end(), [](const model::Waiter& w) {
+          return w.state == model::WaiterState::cancelled;
+        }));
     const LockStatistics stats = locks[l]->statistics();
     if (stats.live_waiters == waiters.size() - cancelled && stats.cancelled_waiters == cancelled) continue;
     throw Stop{FailureKind::statistics_wrong,
-               "step " + std::to_string(step) + ": lock " + model::lock_name(static_cast<int>(l)) + "'s statistics say " +
-                   std::to_string(stats.live_waiters) + " live and " + std::to_string(stats.cancelled_waiters) +
-                   " cancelled waiter(s); its queue holds " + std::to_string(waiters.size() - cancelled) + " and " +
-                   std::to_string(cancelled)};
+               "step " + std::to_string(step) + ": lock " + model::lock_name(static_cast<int>(l)) +
+                   "'s statistics say " + std::to_string(stats.live_waiters) + " live and " +
+                   std::to_string(stats.cancelled_waiters) + " cancelled waiter(s); its queue holds " +
+                   std::to_string(waiters.size() - cancelled) + " and " + std::to_string(cancelled)};
   }
 }
 
