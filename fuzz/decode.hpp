@@ -10,7 +10,9 @@
 //                  uncancel, spawn, await, gather, try, guard_release, yield;
 //                  a = b / 16 (0..15) is the argument: bit 0 picks lock b for
 //                  lock ops; seconds (a / 2) % 4 - 1 for timeouts (-1..2),
-//                  a % 4 for sleep; task 1 + a % tasks for cancel; a higher
+//                  a % 4 for sleep; task 1 + a % tasks for cancel; for
+//                  uncancel, even a is the running task's own and odd a is
+//                  task 1 + (a / 2) % tasks's; a higher
 //                  task for spawn, await and gather (else the op becomes a
 //                  yield); scoped and try take the next byte as their one-op
 //                  body; guard_release outside a scoped body becomes a yield
@@ -82,6 +84,9 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
       break;
     case OpKind::cancel:
       op.arg = 1 + a % ctx.tasks;
+      break;
+    case OpKind::uncancel:  // even: the running task's own; odd: task K's
+      op.arg = a % 2 == 0 ? 0 : 1 + (a / 2) % ctx.tasks;
       break;
     case OpKind::spawn:
     case OpKind::gather:

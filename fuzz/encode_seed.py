@@ -53,6 +53,8 @@ def encode_op(text, tasks, task):
         a = int(number) % 4
     elif name == "cancel":
         a = int(number) - 1
+    elif name == "uncancel" and number is not None:  # odd: task K's; even (no K): the running task's
+        a = 1 + 2 * (int(number) - 1)
     elif name in ("spawn", "await", "gather"):
         a = int(number) - task - 1
         if a < 0 or a >= tasks - task:

@@ -32,7 +32,8 @@ inline rc::Gen<Op> gen_op(int tasks, bool in_body) {
       {3, rc::gen::just(op(OpKind::yield))},
       {2, rc::gen::map(rc::gen::inRange(0, 3), [](int t) { return op(OpKind::sleep, t); })},
       {2, rc::gen::map(rc::gen::inRange(1, tasks + 1), [](int k) { return op(OpKind::cancel, k); })},
-      {1, rc::gen::just(op(OpKind::uncancel))},
+      // 0: the running task's own uncancel; K: task K's.
+      {1, rc::gen::map(rc::gen::inRange(0, tasks + 1), [](int k) { return op(OpKind::uncancel, k); })},
       {1, rc::gen::just(op(OpKind::throw_))},
       {1, rc::gen::map(lock, [](int l) { return op(OpKind::try_acquire, 0, {}, l); })},
       {2, rc::gen::map(rc::gen::pair(rc::gen::inRange(-1, 4), lock),

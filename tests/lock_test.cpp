@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -530,6 +531,26 @@ TEST(LockTeardown, ATaskDestroyedWhileWokenPassesTheWakeUpOn) {
   loop.run_ready();
   EXPECT_EQ(log, Log{"survivor"});
   EXPECT_TRUE(lock.locked());
+}
+
+// CN-UNCANCEL: uncancel() withdraws the count, not the cancellation the waiter
+// already took: it gave up its place, and its acquire still raises. Kills 53.
+TEST(LockCancel, AnInterruptedWaiterUncancelledBeforeItRunsStillRaisesAndLeavesTheLockToTheNext) {
+  Lock lock;
+  EventLoop loop;
+  Log log;
+  ASSERT_TRUE(lock.try_acquire());
+  auto a = loop.spawn(acquire_and_keep(lock, log, "a"));
+  loop.spawn(acquire_and_keep(lock, log, "b"));
+  loop.run_ready();
+  ASSERT_TRUE(a.cancel());
+  EXPECT_EQ(a.uncancel(), 0);
+  EXPECT_EQ(stats(lock).live_waiters, 1U);  // a's place is given up
+  lock.release();
+  loop.run_until_idle();
+  EXPECT_EQ(log, (Log{"a cancelled", "b"}));
+  EXPECT_TRUE(a.cancelled());
+  EXPECT_EQ(stats(lock).holder, std::optional<lockstep::TaskId>{2});
 }
 
 // ---- Gaps found by mutation testing: each test names the defect it was written for and the

@@ -190,6 +190,21 @@ TEST(Cancellation, ParkedTaskSeesCancelledErrorAtItsAwaitRightAway) {
   EXPECT_THROW(sleeper.result(), CancelledError);
 }
 
+// CN-UNCANCEL: cancel() already cancelled the sleep; uncancel() from outside,
+// before the sleeper resumes, lowers the count but does not revive the sleep. Kills 52.
+TEST(Cancellation, ASleeperUncancelledBeforeItResumesStillSeesCancelledError) {
+  EventLoop loop;
+  Log log;
+  auto sleeper = loop.spawn(sleep_and_record_cancellation(log, 10s));
+  loop.run_ready();
+  ASSERT_TRUE(sleeper.cancel());
+  EXPECT_EQ(sleeper.uncancel(), 0);
+  loop.run_until_idle();
+  EXPECT_EQ(log, Log{"cancelled"});
+  EXPECT_TRUE(sleeper.cancelled());
+  EXPECT_EQ(loop.now(), 0s);  // it did not sleep on
+}
+
 static Task<> yield_and_record_cancellation(Log& log) {
   try {
     co_await lockstep::yield_now();

@@ -21,6 +21,8 @@ and then get random ops mixed in:
   await-swallow        await of a task that swallows its cancellation in try
   lock-order           two tasks taking two locks in opposite order
   guard-release        guard_release, and release inside scoped
+  uncancel-other       a parked task cancelled and uncancelled by another before
+                       it resumes (its wait object stays cancelled)
 """
 
 from __future__ import annotations
@@ -110,6 +112,13 @@ SHAPES = {
         "task 1: scoped { release; throw } | task 2: try { scoped { release; yield } }",
         "task 1: scoped { yield; release } | task 2: scoped { guard_release; acquire } | task 3: release",
     ],
+    "uncancel-other": [
+        "task 1: try { sleep $t }; yield | task 2: cancel 1; uncancel 1",
+        "task 1: acquire; yield; release | task 2: try { acquire }; release | task 3: cancel 2; uncancel 2",
+        "task 1: try { await 2 }; uncancel | task 2: sleep $t | task 3: cancel 1; uncancel 1",
+        "task 1: acquire; sleep $t; release | task 2: try { acquire_timeout $t1 } | task 3: cancel 2; uncancel 2",
+        "task 1: try { gather 2 3 } | task 2: sleep $t | task 3: yield; cancel 1; uncancel 1; uncancel 2",
+    ],
 }
 
 
@@ -188,6 +197,8 @@ class Gen:
             return Op("await", arg=rng.choice(later))
         if kind == "cancel":
             return Op("cancel", arg=rng.randint(1, n))
+        if kind == "uncancel":  # half the running task's own, half task K's
+            return Op("uncancel", arg=0 if rng.random() < 0.5 else rng.randint(1, n))
         if kind in ("acquire", "release", "try_acquire"):
             return Op(kind, lock=self.lock(locks))
         if kind == "acquire_timeout":

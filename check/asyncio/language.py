@@ -19,7 +19,8 @@ MAX_DEPTH = 4
 MAX_GATHER = 4
 MAX_TICKS = 1000
 
-# name -> argument kind: none, seconds (0..1000), signed (-1000..1000), task, tasks
+# name -> argument kind: none, seconds (0..1000), signed (-1000..1000), task,
+# optional_task (a task number or nothing: arg 0, the running task), tasks
 OPS = {
     "acquire": "none",
     "release": "none",
@@ -31,7 +32,7 @@ OPS = {
     "sleep": "seconds",
     "throw": "none",
     "cancel": "task",
-    "uncancel": "none",
+    "uncancel": "optional_task",
     "spawn": "task",
     "await": "task",
     "gather": "tasks",
@@ -170,6 +171,10 @@ def _parse_op(cur: _Cursor) -> Op:
         op.arg = cur.number("a number of virtual seconds", -MAX_TICKS, MAX_TICKS)
     elif arg == "task":
         op.arg = cur.number("a task number", 1, MAX_TASKS)
+    elif arg == "optional_task":
+        cur.skip_blanks()
+        if cur.peek() != "" and cur.peek() in "0123456789":
+            op.arg = cur.number("a task number", 1, MAX_TASKS)
     elif arg == "tasks":
         op.tasks.append(cur.number("a task number", 1, MAX_TASKS))
         while True:
@@ -226,7 +231,7 @@ def validate(program: list[list[Op]]):
                 raise BadProgram(f"{text} nests deeper than {MAX_DEPTH}")
             if op.kind == "guard_release" and not in_scope:
                 raise BadProgram(f"{text} is outside a scoped body")
-            named = _started_by(op) + ([op.arg] if op.kind in ("cancel", "await") else [])
+            named = _started_by(op) + ([op.arg] if op.kind in ("cancel", "await", "uncancel") and op.arg else [])
             if any(k > n for k in named):
                 raise BadProgram(f"{text} names a task that does not exist")
             if (op.kind == "await" and op.arg <= me) or (op.kind == "gather" and min(op.tasks) <= me):
@@ -302,7 +307,7 @@ def op_text(op: Op) -> str:
     if op.kind in LOCK_OPS and op.lock != 0:
         out += " " + lock_name(op.lock)
     arg = OPS[op.kind]
-    if arg in ("seconds", "signed", "task"):
+    if arg in ("seconds", "signed", "task") or (arg == "optional_task" and op.arg):
         out += f" {op.arg}"
     elif arg == "tasks":
         out += "".join(f" {t}" for t in op.tasks)

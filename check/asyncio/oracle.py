@@ -465,8 +465,13 @@ class Oracle:
             target = self.tasks.get(op.arg)
             yes = target is not None and target.cancel()  # DV-UNSPAWNED: no task, no
             self.log("cancel", "yes" if yes else "no", target=op.arg)
-        elif kind == "uncancel":  # CN-UNCANCEL
-            self.log("uncancel", "ok", value=self.current(k).uncancel())
+        elif kind == "uncancel":  # CN-UNCANCEL: task K's, or (no K) the running task's
+            if op.arg == 0:
+                value = self.current(k).uncancel()
+            else:
+                target = self.tasks.get(op.arg)
+                value = target.uncancel() if target is not None else 0  # DV-UNSPAWNED: no task, 0
+            self.log("uncancel", "ok", target=op.arg, value=value)
         elif kind == "spawn":  # TK-SPAWN
             self.start_task(op.arg)
             self.log("spawn", "ok", target=op.arg)

@@ -101,8 +101,8 @@ class Generator {
         return make(OpKind::throw_);
       case 9:
         return make(OpKind::cancel, one_in(3) ? self : 1 + below(tasks));
-      case 10:
-        return make(OpKind::uncancel);
+      case 10:  // the running task's own uncancel, or task K's
+        return make(OpKind::uncancel, one_in(2) ? 0 : 1 + below(tasks));
       case 11:
         return in_scope ? make(OpKind::guard_release) : make(OpKind::yield);
       default:

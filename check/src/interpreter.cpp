@@ -311,9 +311,11 @@ void Interpreter::run_instant(int task, const Op& op) {
       log(EventKind::cancel, cancelled ? Result::yes : Result::no, -1, op.arg);
       break;
     }
-    case OpKind::uncancel:  // [CN-UNCANCEL]
-      log(EventKind::uncancel, Result::ok, -1, 0, handles_.at(static_cast<std::size_t>(task)).uncancel());
+    case OpKind::uncancel: {  // [CN-UNCANCEL] task K's, or (no K) the running task's; DV-UNSPAWNED: 0
+      TaskHandle<int>& target = handles_.at(static_cast<std::size_t>(op.arg != 0 ? op.arg : task));
+      log(EventKind::uncancel, Result::ok, -1, op.arg, target.valid() ? target.uncancel() : 0);
       break;
+    }
     case OpKind::spawn:  // [TK-SPAWN]
       spawn(op.arg);
       log(EventKind::spawn, Result::ok, -1, op.arg);

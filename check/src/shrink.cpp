@@ -23,7 +23,8 @@ std::size_t count_ops(const Program& program) {
 }
 
 bool names_task(const Op& op) {
-  return op.kind == OpKind::cancel || op.kind == OpKind::spawn || op.kind == OpKind::await_;
+  return op.kind == OpKind::cancel || op.kind == OpKind::spawn || op.kind == OpKind::await_ ||
+         (op.kind == OpKind::uncancel && op.arg != 0);  // uncancel without K is the running task's
 }
 
 // Ops without task `removed`: ops naming it go (a gather loses that child, or

@@ -403,8 +403,8 @@ ModelRun::Exec ModelRun::execute_task_op(TaskNumber task, const Op& op) {
       emit(EventKind::cancel, yes ? Result::yes : Result::no, -1, op.arg);
       return Exec::next;
     }
-    case OpKind::uncancel:  // CN-UNCANCEL
-      emit(EventKind::uncancel, Result::ok, -1, 0, uncancel(task));
+    case OpKind::uncancel:  // CN-UNCANCEL: task K's, or (no K) the running task's
+      emit(EventKind::uncancel, Result::ok, -1, op.arg, uncancel(op.arg != 0 ? op.arg : task));
       return Exec::next;
     case OpKind::spawn:  // TK-SPAWN
       spawn(op.arg);

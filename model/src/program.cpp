@@ -11,7 +11,8 @@ void validate_op_shape(const Op& op);  // below: the rules about one op alone
 
 namespace {
 
-enum class Arg : std::uint8_t { none, seconds, signed_seconds, task, tasks };
+// optional_task: a task number or nothing (0: the running task).
+enum class Arg : std::uint8_t { none, seconds, signed_seconds, task, optional_task, tasks };
 
 struct OpName {
   std::string_view name;
@@ -30,7 +31,7 @@ constexpr OpName kOpNames[] = {
     {"sleep", OpKind::sleep, Arg::seconds},
     {"throw", OpKind::throw_, Arg::none},
     {"cancel", OpKind::cancel, Arg::task},
-    {"uncancel", OpKind::uncancel, Arg::none},
+    {"uncancel", OpKind::uncancel, Arg::optional_task},
     {"spawn", OpKind::spawn, Arg::task},
     {"await", OpKind::await_, Arg::task},
     {"gather", OpKind::gather, Arg::tasks},
@@ -191,6 +192,10 @@ void parse_arg(Cursor& in, const OpName& known, Op& op) {
     case Arg::task:
       op.arg = in.number("a task number", 1, tasks);
       break;
+    case Arg::optional_task:
+      in.skip_blanks();
+      if (std::isdigit(static_cast<unsigned char>(in.peek())) != 0) op.arg = in.number("a task number", 1, tasks);
+      break;
     case Arg::tasks:
       op.tasks.push_back(in.number("a task number", 1, tasks));
       while (true) {
@@ -316,6 +321,9 @@ void validate_op_shape(const Op& op) {
     case Arg::task:
       if (op.arg < 1 || op.arg > tasks) throw std::invalid_argument("'" + text() + "' names a task out of range");
       break;
+    case Arg::optional_task:
+      if (op.arg < 0 || op.arg > tasks) throw std::invalid_argument("'" + text() + "' names a task out of range");
+      break;
     case Arg::tasks: {
       if (op.tasks.empty() || op.tasks.size() > kMaxGather) {
         throw std::invalid_argument("gather takes 1 to " + std::to_string(kMaxGather) + " tasks");
@@ -353,7 +361,9 @@ void validate_task(const Program& program, std::size_t t, std::vector<int>& star
     if (op.kind == OpKind::guard_release && !in_scope)
       throw std::invalid_argument(text() + " is outside a scoped body");
     std::vector<TaskNumber> named = started_by(op);
-    if (op.kind == OpKind::cancel || op.kind == OpKind::await_) named.push_back(op.arg);
+    if (op.kind == OpKind::cancel || op.kind == OpKind::await_ || (op.kind == OpKind::uncancel && op.arg != 0)) {
+      named.push_back(op.arg);
+    }
     for (TaskNumber k : named) {
       if (static_cast<std::size_t>(k) > n) throw std::invalid_argument(text() + " names a task that does not exist");
     }
@@ -439,6 +449,9 @@ std::string to_string(const Op& op) {
     case Arg::signed_seconds:
     case Arg::task:
       out += ' ' + std::to_string(op.arg);
+      break;
+    case Arg::optional_task:
+      if (op.arg != 0) out += ' ' + std::to_string(op.arg);
       break;
     case Arg::tasks:
       for (TaskNumber t : op.tasks) out += ' ' + std::to_string(t);

@@ -380,9 +380,30 @@ TEST(Cancel, UncancelWithdrawsAPendingCancel) {  // CN-UNCANCEL, VR-UNCANCEL (3.
   EXPECT_EQ(r.ends[0], TaskEnd::ok);
 }
 
-TEST(Cancel, UncancelDoesNotUndoACancelledWaiter) {  // CN-UNCANCEL
-  const Outcome r = run("task 1: acquire; yield; yield\ntask 2: acquire\ntask 3: cancel 2\n");
+TEST(Cancel, UncancelByAnotherTaskDoesNotUndoACancelledWaiter) {  // CN-UNCANCEL, CN-WAIT
+  const Outcome r = run("task 1: acquire; yield; yield\ntask 2: acquire\ntask 3: cancel 2; uncancel 2\n");
+  EXPECT_EQ(events(r.steps[2]), "cancel 2 yes, uncancel 2 =0 ok, end ok");
+  EXPECT_EQ(r.steps[2].tasks[1].cancelling, 0);
+  EXPECT_EQ(r.steps[2].locks[0].waiters.at(0).state, WaiterState::cancelled);
   EXPECT_EQ(events(r.steps[4]), "acquire a cancelled, end cancelled");
+}
+
+TEST(Cancel, UncancelByAnotherTaskDoesNotReviveACancelledSleep) {  // CN-UNCANCEL, CN-WAIT, LP-SLEEP
+  const Outcome r = run("task 1: sleep 5\ntask 2: cancel 1; uncancel 1\n");
+  EXPECT_EQ(events(r.steps[1]), "cancel 1 yes, uncancel 1 =0 ok, end ok");
+  EXPECT_EQ(events(r.steps[2]), "sleep cancelled, end cancelled");
+  EXPECT_EQ(r.ends[0], TaskEnd::cancelled);
+}
+
+TEST(Cancel, UncancelByAnotherTaskWithdrawsItsPendingCancel) {  // CN-UNCANCEL, VR-UNCANCEL (3.13)
+  const Outcome r = run("task 1: yield; yield\ntask 2: cancel 1; uncancel 1\n");
+  EXPECT_EQ(events(r.steps[2]), "yield ok");  // the cancel was pending, not delivered: withdrawn
+  EXPECT_EQ(r.ends[0], TaskEnd::ok);
+}
+
+TEST(Cancel, UncancelOfAnUnspawnedTaskReturnsZero) {  // CN-UNCANCEL, DV-UNSPAWNED
+  const Outcome r = run("task 1: uncancel 2; spawn 2\ntask 2: yield\n");
+  EXPECT_EQ(events(r.steps[0]), "uncancel 2 =0 ok, spawn 2 ok, end ok");
 }
 
 TEST(Cancel, CancelOfADoneOrUnspawnedTaskSaysNo) {  // CN-REQ

@@ -23,7 +23,8 @@
 //   sleep T                sleep(T), T in 0..1000 (sleep 0 is yield)  [LP-SLEEP]
 //   throw                  raises an error (an Exception)            [TK-ERR]
 //   cancel K               task K.cancel(); K may be the task itself [CN-*]
-//   uncancel               the running task's uncancel()            [CN-UNCANCEL]
+//   uncancel [K]           task K's uncancel(); no K: the running
+//                          task's own                                [CN-UNCANCEL]
 //   spawn K                create_task(K)                            [TK-SPAWN]
 //   await K                await task K (K greater than the task)    [TK-JOIN]
 //   gather K [K ...]       await gather(K, ...), 1 to 4 tasks, each
@@ -65,12 +66,12 @@ enum class OpKind : std::uint8_t {
   yield,
   sleep,  // arg: seconds >= 0
   throw_,
-  cancel,  // arg: task number
-  uncancel,
-  spawn,   // arg: task number
-  await_,  // arg: task number
-  gather,  // tasks: the children
-  try_,    // body
+  cancel,    // arg: task number
+  uncancel,  // arg: task number, or 0 for the running task
+  spawn,     // arg: task number
+  await_,    // arg: task number
+  gather,    // tasks: the children
+  try_,      // body
 };
 
 struct Op {
