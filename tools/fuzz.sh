@@ -18,7 +18,7 @@ targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(program_schedule trace_parser program_parser checkpoint_reader argument_parser)
 
 lockstep_configure build/fuzz clang++-19 -Dfuzzing=libfuzzer -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dtests=false -Dwerror=true || exit 1
+  -Dtests=false -Dwerror=true -Dcpp_args=-g1 || exit 1
 build_targets=(fuzz/crash_to_trace)
 for t in "${targets[@]}"; do build_targets+=("fuzz/fuzz_$t"); done
 ninja -C "$LOCKSTEP_ROOT/build/fuzz" "${build_targets[@]}" >"$LOCKSTEP_ROOT/build/fuzz.build.log" 2>&1 ||

@@ -10,7 +10,7 @@ lockstep_ensure_packages || exit 1
 seconds=${1:-120}
 corpus=${2:-seeded}
 lockstep_configure build/fuzz clang++-19 -Dfuzzing=libfuzzer -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dtests=false -Dwerror=true || exit 1
+  -Dtests=false -Dwerror=true -Dcpp_args=-g1 || exit 1
 # Only the classic mutants (01-14) have libFuzzer binaries (mutants/meson.build: classic_mutant_names).
 mutants=$(cd "$LOCKSTEP_ROOT/mutants" && ls [0-1][0-9]-*.mutant | sed 's/\.mutant$//' | awk -F- '$1 <= 14')
 ninja -C "$LOCKSTEP_ROOT/build/fuzz" $(for m in $mutants; do echo "fuzz/fuzz_program_schedule-$m"; done) \

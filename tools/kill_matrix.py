@@ -46,7 +46,7 @@ parser.add_argument("--fuzz-build", default=os.path.join(root, "build/fuzz"))
 parser.add_argument("--fuzz-seconds", type=int, default=None)
 parser.add_argument("--main-budget", type=float, default=None,
                     help="the main job's --budget in seconds (default 60, 10 with --quick)")
-parser.add_argument("--jobs", type=int, default=2, help="main-job campaigns run at once (default 2)")
+parser.add_argument("--jobs", type=int, default=2, help="main-job campaigns, then rows of the other techniques, run at once (default 2)")
 parser.add_argument("--only", default=None, metavar="REGEX", help="only the mutants whose name matches (re.search)")
 parser.add_argument("--out", default=None)
 args = parser.parse_args()
@@ -293,16 +293,32 @@ if targets and subprocess.run(["ninja", "-C", build] + targets, capture_output=T
 with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
     main_results = dict(zip(subjects, pool.map(main_job, subjects)))
 
+
+
+def row_results(subject):
+    """(title, killed, text) of every technique for one subject; None: not built for it."""
+    out = []
+    for title, technique in techniques:
+        if subject is not None and subject not in classic and title not in everyone:
+            out.append((title, None, None))
+        else:
+            out.append((title,) + (main_results[subject] if title == main_title else technique(subject)))
+    return out
+
+
+# Each technique is one process at a time (one core): the rows, too, run --jobs at a time.
+with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+    row_cells = dict(zip(subjects, pool.map(row_results, subjects)))
+
 rows = []
 problems = []
 for subject in subjects:
     name = "real core (no mutant)" if subject is None else subject
     cells = []
-    for title, technique in techniques:
-        if subject is not None and subject not in classic and title not in everyone:
+    for title, killed, text in row_cells[subject]:
+        if text is None:
             cells.append("-")
             continue
-        killed, text = main_results[subject] if title == main_title else technique(subject)
         cells.append(text)
         if subject is None and killed:
             problems.append(f"false alarm: the real core fails {title}")

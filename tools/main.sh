@@ -11,7 +11,7 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 lockstep_ensure_packages
-lockstep_configure build/gcc g++ -Dwerror=true
+lockstep_configure build/gcc g++ "${LOCKSTEP_GCC_OPTIONS[@]}"
 ninja -C "$LOCKSTEP_ROOT/build/gcc" check/lockstep examples/workers >/dev/null
 echo "== the seed example"
 "$LOCKSTEP_ROOT/build/gcc/examples/workers"

@@ -106,7 +106,7 @@ check_stage() {
 # 0. The style: every C++ file as .clang-format has it.
 check_stage "clang-format-19 over the tree" format.log bash "$LOCKSTEP_ROOT/tools/format.sh" --check
 
-if build "g++" build/gcc g++ -Dwerror=true; then
+if build "g++" build/gcc g++ "${LOCKSTEP_GCC_OPTIONS[@]}"; then
   # The lint: .clang-tidy (function size, bugprone-*, performance-*) on every
   # source the g++ build compiles.
   check_stage "clang-tidy-19 over the g++ build's sources" tidy.log bash "$LOCKSTEP_ROOT/tools/tidy.sh" build/gcc
@@ -119,7 +119,7 @@ fi
 # The zoo is built once, in the g++ build: here only mutant 07 (-Dmutants=one),
 # for the harness's failure paths under the sanitizers.
 if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 -Dwerror=true \
-  -Db_sanitize=address,undefined -Db_lundef=false -Dmutants=one; then
+  -Db_sanitize=address,undefined -Db_lundef=false -Dmutants=one -Dcpp_args=-g1; then
   run_meson_tests "clang++-19 + ASan + UBSan" build/clang-asan testlog
 fi
 
