@@ -376,9 +376,10 @@ struct Stepper {
 };
 
 // One run on its own loop; the loop and the interpreter are gone when it
-// returns, so the caller can count the frames they left behind.
+// returns, so the caller can count the frames they left behind and read the
+// handles of the tasks left stuck (`stuck`, kept past the loop).
 void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
-                 const RunOptions& options, int& live_frames, RunResult& result) {
+                 const RunOptions& options, int& live_frames, std::vector<TaskHandle<int>>& stuck, RunResult& result) {
   model::ModelRun model(program, model::ModelRun::Borrowed{});
   EventLoop loop;
   Interpreter interpreter(program, loop, locks, live_frames);
@@ -402,6 +403,7 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
     }
     check_end(program, interpreter, locks, compared, compared != nullptr && stepper.count != 0 ? &expected : nullptr,
               result);
+    for (const int task : result.predicted_deadlock) stuck.push_back(interpreter.handle(task));
   } catch (Stop& stop) {
     result.failure = stop.kind;
     result.message = std::move(stop.message);
@@ -437,14 +439,24 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
     owned.push_back(make_lock());
     locks.push_back(owned.back().get());
   }
-  int live_frames = 0;  // the interpreter's coroutine frames not yet destroyed
-  run_on_loop(program, choices, locks, options, live_frames, result);
+  int live_frames = 0;                 // the interpreter's coroutine frames not yet destroyed
+  std::vector<TaskHandle<int>> stuck;  // handles of the tasks left stuck, kept past the loop
+  run_on_loop(program, choices, locks, options, live_frames, stuck, result);
   // OB-FRAMES: destroying the loop destroys every task it still holds, and
   // with it every frame the task's coroutine chain had.
   if (result.passed() && live_frames != 0) {
     result.failure = FailureKind::frames_leaked;
     result.message =
         std::to_string(live_frames) + " coroutine frame(s) of the program's tasks outlived the loop that ran them";
+  }
+  // OB-TEARDOWN: and a task it destroyed unfinished reads as cancelled.
+  for (std::size_t i = 0; i < stuck.size() && result.passed(); ++i) {
+    const model::TaskEnd end = Observer::end_of(stuck[i]);  // none: not done
+    if (end == model::TaskEnd::cancelled) continue;
+    result.failure = FailureKind::model_disagreement;
+    result.message = "task " + std::to_string(result.predicted_deadlock[i]) +
+                     " was unfinished when the loop was destroyed, and its handle then reads " +
+                     std::string(model::name_of(end)) + ", not cancelled (OB-TEARDOWN)";
   }
 }
 
