@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "lockstep/lockstep.hpp"
 #include "support.hpp"
@@ -212,4 +213,52 @@ TEST(Regression, ACancelledGatherEndsCancelledEvenIfItsChildrenSwallowIt) {
   gathering.cancel();
   loop.run_until_idle();
   EXPECT_TRUE(gathering.cancelled());
+}
+
+namespace {
+
+Task<int> yield_then_throw() {
+  co_await lockstep::yield_now();
+  throw std::runtime_error("boom");
+}
+
+Task<> await_catching_cancel(TaskHandle<int> target, Log& log) {
+  try {
+    co_await target;
+  } catch (const CancelledError&) {
+    log.push_back("cancelled");
+  }
+}
+
+void count_report(void* reports, lockstep::TaskId /*id*/, const std::string& /*name*/,
+                  const std::exception_ptr& /*error*/) {
+  ++*static_cast<int*>(reports);
+}
+
+}  // namespace
+
+// Regression (TK-UNRETRIEVED): a task awaiting a failed task and cancelled
+// before it resumed threw CancelledError without taking the awaited task's
+// outcome, so that task was reported as "exception never retrieved"; asyncio's
+// wake-up calls result() first, and reports nothing.
+TEST(Regression, AnAwaitCancelledAtResumeStillRetrievesTheAwaitedError) {
+  int reports = 0;
+  const lockstep::UnretrievedErrorSink before = lockstep::set_unretrieved_error_sink({&count_report, &reports});
+  Log log;
+  {
+    EventLoop loop;
+    auto failing = loop.spawn(yield_then_throw());
+    auto waiting = loop.spawn(await_catching_cancel(failing, log));
+    loop.step();  // failing yields
+    loop.step();  // waiting parks on failing
+    loop.step();  // failing ends with its error; waiting is woken (ready)
+    ASSERT_TRUE(failing.done());
+    ASSERT_FALSE(waiting.done());
+    ASSERT_TRUE(waiting.cancel());  // pending: delivered when it resumes
+    loop.run_until_idle();
+    failing = {};
+  }
+  lockstep::set_unretrieved_error_sink(before);
+  EXPECT_EQ(log, Log{"cancelled"});
+  EXPECT_EQ(reports, 0);
 }

@@ -39,8 +39,15 @@ lockstep_configure() {
   local dir=$1 cxx=$2
   shift 2
   if [ -f "$LOCKSTEP_ROOT/$dir/build.ninja" ]; then
-    # Reuse the build directory; make sure it has the options asked for.
-    [ $# -eq 0 ] || meson configure "$LOCKSTEP_ROOT/$dir" "$@" >/dev/null
+    # Reuse the build directory; make sure it has the options asked for. An
+    # option added since the directory was set up is unknown to `meson
+    # configure` until `meson setup --reconfigure` reads meson_options.txt
+    # again (which, in meson 1.0, ignores -Dcpp_args: hence configure after).
+    [ $# -eq 0 ] && return
+    meson configure "$LOCKSTEP_ROOT/$dir" "$@" >/dev/null 2>&1 && return
+    { meson setup --reconfigure "$LOCKSTEP_ROOT/$dir" "$LOCKSTEP_ROOT" &&
+      meson configure "$LOCKSTEP_ROOT/$dir" "$@"; } >"$LOCKSTEP_ROOT/$dir.setup.log" 2>&1 ||
+      { cat "$LOCKSTEP_ROOT/$dir.setup.log" >&2; return 1; }
     return
   fi
   mkdir -p "$(dirname "$LOCKSTEP_ROOT/$dir")"

@@ -52,6 +52,12 @@ class Records(unittest.TestCase):
             "end: ok",
         ])
 
+    def test_uncancel_of_another_task(self):  # CN-UNCANCEL, DV-UNSPAWNED
+        self.assertIn("uncancel 2 =0 ok, spawn 2 ok", run("task 1: uncancel 2; spawn 2 | task 2: yield")[0])
+        steps = run("task 1: try { sleep 5 }; yield | task 2: cancel 1; uncancel 1")
+        self.assertIn("cancel 1 yes, uncancel 1 =0 ok", steps[1])
+        self.assertIn("sleep cancelled, /try caught-cancelled", steps[2])  # the cancelled sleep stays cancelled
+
     def test_decisions_index_the_queue_modulo_its_length(self):
         a = run("task 1: yield | task 2: yield | task 3: yield", [1])
         b = run("task 1: yield | task 2: yield | task 3: yield", [4])
@@ -153,6 +159,8 @@ class Language(unittest.TestCase):
                 self.assertEqual(language.parse_program(language.to_compact(program)), program, name)
 
     def test_printer(self):
+        self.assertEqual(language.to_compact(language.parse_program("task 1: uncancel 1; uncancel")),
+                         "task 1: uncancel 1; uncancel")
         text = "task 1: scoped b { acquire_timeout c -2; gather 3 2 } | task 2: try { sleep 0 } | task 3: spawn 4 | task 4: yield"
         self.assertEqual(language.to_compact(language.parse_program(text)), text)
         self.assertEqual(language.lock_count(language.parse_program(text)), 3)

@@ -72,6 +72,9 @@ bool independent(const Footprint& a, const Footprint& b, QueueOrder order) {
   if (a.entry.task == b.entry.task || a.everything || b.everything) return false;
   if ((a.locks & b.locks) != 0) return false;
   if (order == QueueOrder::matters && a.enqueues && b.enqueues) return false;
+  // Two steps that touch one task (two `uncancel K` read and lower K's count
+  // in turn; `cancel K` says no before `spawn K` and yes after) do not commute.
+  if ((a.tasks & b.tasks) != 0) return false;
   return (a.tasks & bit(b.entry.task)) == 0 && (b.tasks & bit(a.entry.task)) == 0;
 }
 

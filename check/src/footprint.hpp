@@ -14,7 +14,7 @@ namespace lockstep::check {
 struct Footprint {
   model::Entry entry;       // what ran
   unsigned locks = 0;       // bit l: read or wrote lock l (including queueing on it)
-  unsigned tasks = 0;       // bit k: cancelled, started, awaited or woke task k
+  unsigned tasks = 0;       // bit k: cancelled, uncancelled, started, awaited or woke task k
   bool enqueues = false;    // appended to the ready queue: order against other appends matters
   bool everything = false;  // armed or dropped a timer, or a task finished
 

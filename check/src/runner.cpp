@@ -316,19 +316,58 @@ void check_end(const model::Program& program, const Interpreter& interpreter, co
   }
 }
 
-// However a run ends (a verdict, or a choice source that prunes it by
-// throwing), the runner has seen every task's outcome: a failure is in the
-// verdict, not an "exception never retrieved" report.
-struct MarkRetrieved {
-  const model::Program& program;
-  const Interpreter& interpreter;
-  ~MarkRetrieved() {
-    for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
-      const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
-      if (handle.valid()) detail::LoopAccess::control(handle).mark_retrieved();
+// OB-UNRETRIEVED: the "exception never retrieved" reports of one run, taken
+// from the thread's sink for as long as this lives (made before the loop, so
+// that it hears the reports of the loop's and the handles' teardown; none
+// reaches stderr). The handler must not throw: a fixed array, overflow counted.
+class UnretrievedReports {
+ public:
+  UnretrievedReports() noexcept : before_(set_unretrieved_error_sink({&UnretrievedReports::take, this})) {}
+  UnretrievedReports(const UnretrievedReports&) = delete;
+  UnretrievedReports& operator=(const UnretrievedReports&) = delete;
+  ~UnretrievedReports() { set_unretrieved_error_sink(before_); }
+
+  // The program's task numbers of the reports, ascending (0: not a program
+  // task); ids[k - 1] is task k's loop id.
+  [[nodiscard]] std::vector<int> tasks(const std::array<TaskId, model::kMaxTasks>& ids) const {
+    std::vector<int> out;
+    for (std::size_t r = 0; r < count_ && r < ids_.size(); ++r) {
+      const auto* at = std::find(ids.begin(), ids.end(), ids_[r]);
+      out.push_back(at == ids.end() ? 0 : static_cast<int>(at - ids.begin()) + 1);
     }
+    std::sort(out.begin(), out.end());
+    return out;
   }
+  [[nodiscard]] std::size_t count() const noexcept { return count_; }
+
+ private:
+  static void take(void* self, TaskId id, const std::string& /*name*/, const std::exception_ptr& /*error*/) {
+    auto& reports = *static_cast<UnretrievedReports*>(self);
+    if (reports.count_ < reports.ids_.size()) reports.ids_[reports.count_] = id;
+    ++reports.count_;
+  }
+
+  UnretrievedErrorSink before_;
+  std::array<TaskId, 2 * model::kMaxTasks> ids_{};
+  std::size_t count_ = 0;
 };
+
+// What a run leaves for the checks made after its loop is gone.
+struct AfterLoop {
+  std::vector<TaskHandle<int>> stuck;           // handles of the tasks left stuck (OB-TEARDOWN)
+  std::array<TaskId, model::kMaxTasks> ids{};   // task k's loop id is ids[k - 1]; 0: never spawned
+  std::optional<std::vector<int>> unretrieved;  // the model's TK-UNRETRIEVED, when compared
+};
+
+void check_unretrieved(const UnretrievedReports& reports, const AfterLoop& after, RunResult& result) {
+  if (!result.passed() || !after.unretrieved) return;
+  const std::vector<int> got = reports.tasks(after.ids);
+  if (got == *after.unretrieved && reports.count() == got.size()) return;
+  result.failure = FailureKind::model_disagreement;
+  result.message = "after the run, tasks " + describe_tasks(got) + " reported their exception as never retrieved (" +
+                   std::to_string(reports.count()) + " report(s)); the model expects " +
+                   describe_tasks(*after.unretrieved) + " (OB-UNRETRIEVED)";
+}
 
 // The parts of one run that every step reads.
 struct Stepper {
@@ -379,11 +418,10 @@ struct Stepper {
 // returns, so the caller can count the frames they left behind and read the
 // handles of the tasks left stuck (`stuck`, kept past the loop).
 void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
-                 const RunOptions& options, int& live_frames, std::vector<TaskHandle<int>>& stuck, RunResult& result) {
+                 const RunOptions& options, int& live_frames, AfterLoop& after, RunResult& result) {
   model::ModelRun model(program, model::ModelRun::Borrowed{});
   EventLoop loop;
   Interpreter interpreter(program, loop, locks, live_frames);
-  const MarkRetrieved mark_retrieved{program, interpreter};
   const Observer observer(program, interpreter, loop, locks);
   model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
   Steering steering(choices, observer, compared, loop);
@@ -403,7 +441,12 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
     }
     check_end(program, interpreter, locks, compared, compared != nullptr && stepper.count != 0 ? &expected : nullptr,
               result);
-    for (const int task : result.predicted_deadlock) stuck.push_back(interpreter.handle(task));
+    for (const int task : result.predicted_deadlock) after.stuck.push_back(interpreter.handle(task));
+    for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+      const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
+      after.ids.at(t - 1) = handle.valid() ? handle.id() : 0;
+    }
+    if (compared != nullptr) after.unretrieved = model.unretrieved();
   } catch (Stop& stop) {
     result.failure = stop.kind;
     result.message = std::move(stop.message);
@@ -439,9 +482,10 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
     owned.push_back(make_lock());
     locks.push_back(owned.back().get());
   }
-  int live_frames = 0;                 // the interpreter's coroutine frames not yet destroyed
-  std::vector<TaskHandle<int>> stuck;  // handles of the tasks left stuck, kept past the loop
-  run_on_loop(program, choices, locks, options, live_frames, stuck, result);
+  int live_frames = 0;  // the interpreter's coroutine frames not yet destroyed
+  const UnretrievedReports reports;
+  AfterLoop after;
+  run_on_loop(program, choices, locks, options, live_frames, after, result);
   // OB-FRAMES: destroying the loop destroys every task it still holds, and
   // with it every frame the task's coroutine chain had.
   if (result.passed() && live_frames != 0) {
@@ -450,6 +494,7 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
         std::to_string(live_frames) + " coroutine frame(s) of the program's tasks outlived the loop that ran them";
   }
   // OB-TEARDOWN: and a task it destroyed unfinished reads as cancelled.
+  const std::vector<TaskHandle<int>>& stuck = after.stuck;
   for (std::size_t i = 0; i < stuck.size() && result.passed(); ++i) {
     const model::TaskEnd end = Observer::end_of(stuck[i]);  // none: not done
     if (end == model::TaskEnd::cancelled) continue;
@@ -458,6 +503,7 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
                      " was unfinished when the loop was destroyed, and its handle then reads " +
                      std::string(model::name_of(end)) + ", not cancelled (OB-TEARDOWN)";
   }
+  check_unretrieved(reports, after, result);  // OB-UNRETRIEVED
 }
 
 }  // namespace lockstep::check

@@ -198,7 +198,8 @@ ModelRun::Raise ModelRun::resume(TaskNumber task, bool cancel_now, bool& advance
       emit(EventKind::acquire_timeout, raised ? Result::cancelled : Result::timeout, op.lock);
       return raised ? Raise::cancelled : Raise::none;
     }
-    case Wait::join: {  // TK-JOIN, TK-VALUE, TK-ERR-ORIGIN
+    case Wait::join: {                // TK-JOIN, TK-VALUE, TK-ERR-ORIGIN
+      at(t.target).retrieved = true;  // TK-UNRETRIEVED: taken even when "cancel now" wins
       const Result result = cancel_now ? Result::cancelled : result_of(at(t.target).end);
       if (result == Result::error) t.error_from = at(t.target).error_from;
       const int value = result == Result::ok ? t.target : result == Result::error ? t.error_from : 0;
@@ -417,6 +418,7 @@ ModelRun::Exec ModelRun::execute_task_op(TaskNumber task, const Op& op) {
       gathers_.push_back(Gather{task, op.tasks});
       for (const TaskNumber child : op.tasks) {
         spawn(child);
+        at(child).retrieved = true;  // TK-UNRETRIEVED: gather's callback takes every child's outcome
         at(child).callbacks.push_back({true, task, id});
       }
       t.gather_id = id;
@@ -435,6 +437,7 @@ ModelRun::Exec ModelRun::join(TaskNumber task, const Op& op) {
     return Exec::next;
   }
   if (j.status == TaskStatus::done) {  // TK-VALUE, TK-ERR-ORIGIN
+    j.retrieved = true;                // TK-UNRETRIEVED
     const Result result = result_of(j.end);
     if (result == Result::error) t.error_from = j.error_from;
     const int value = result == Result::ok ? op.arg : result == Result::error ? j.error_from : 0;
@@ -642,6 +645,15 @@ int ModelRun::gathered_values(const Gather& gather) {
   int digits = 0;
   for (const TaskNumber child : gather.children) digits = digits * 10 + child;
   return digits;
+}
+
+// TK-UNRETRIEVED
+std::vector<TaskNumber> ModelRun::unretrieved() const {
+  std::vector<TaskNumber> out;
+  for (std::size_t i = 0; i < tasks_.size(); ++i) {
+    if (tasks_[i].end == TaskEnd::error && !tasks_[i].retrieved) out.push_back(static_cast<TaskNumber>(i + 1));
+  }
+  return out;
 }
 
 std::vector<TaskNumber> ModelRun::unfinished() const {

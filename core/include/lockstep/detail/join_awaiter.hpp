@@ -36,8 +36,13 @@ class JoinAwaiter final : Joiner, Interruptible {
     target_->add_joiner(*this);
     self_->park(awaiting, *this);
   }
+  // [TK-UNRETRIEVED] The target's outcome is taken even when a cancellation
+  // delivered here wins (asyncio's wake-up calls result() first).
   auto await_resume() {
-    if (self_ != nullptr && self_->take_cancellation()) detail::throw_cancelled();
+    if (self_ != nullptr && self_->take_cancellation()) {
+      target_->mark_retrieved();
+      detail::throw_cancelled();
+    }
     return target_->result();
   }
 

@@ -45,6 +45,8 @@ class ModelRun {
 
   [[nodiscard]] TaskEnd end_of(TaskNumber task) const { return at(task).end; }
   [[nodiscard]] std::vector<TaskNumber> unfinished() const;  // OB-END: spawned, not done
+  // TK-UNRETRIEVED: tasks that ended with an error no await or gather retrieved.
+  [[nodiscard]] std::vector<TaskNumber> unretrieved() const;
 
  private:
   enum class Raise : std::uint8_t { none, error, cancelled };
@@ -83,6 +85,7 @@ class ModelRun {
     bool zero_registered = false;                // WF-INNER: release callback still registered
     std::vector<DoneCallback> callbacks;
     TaskNumber error_from = 0;  // TK-ERR-ORIGIN: whose throw the error in flight (or the end's) is
+    bool retrieved = false;     // TK-UNRETRIEVED: an await or a gather took its outcome
   };
   struct Gather {
     TaskNumber parent = 0;

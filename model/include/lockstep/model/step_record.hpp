@@ -75,7 +75,7 @@ struct Event {
   EventKind kind = EventKind::yield;
   Result result = Result::ok;
   int lock = -1;          // lock events: 0, 1, 2
-  TaskNumber target = 0;  // cancel, spawn, await, gather
+  TaskNumber target = 0;  // cancel, uncancel K, spawn, await, gather
   // uncancel: what uncancel() returned (always printed, " =N").
   // await ok: the awaited task's value (TK-VALUE); gather ok: the children's
   // values in the order given, as decimal digits (GA-VALUES); await, gather
