@@ -149,13 +149,42 @@ void clear_record(model::StepRecord& step) {
 
 // Steers the loop with the choice source: decisions index the ready queue
 // [LP-QUEUE]. Before every step it checks that the model has the same queue
-// and clock.
+// and clock. When no timer is due and a task is ready, the queue the step
+// picks from is the one ready now: the decision is taken before the step, and
+// a decision of 0 (the front) runs with no policy at all, so that the loop's
+// own FIFO order is what is checked, not only the policy's.
 class Steering final : public SchedulePolicy {
  public:
   Steering(ChoiceSource& choices, const Observer& observer, model::ModelRun* model, EventLoop& loop)
       : choices_(choices), observer_(observer), model_(model), loop_(loop) {}
 
+  // Installs this policy for the next step, or none (see above).
+  void before_step() {
+    decided_ = loop_.ready_count() != 0 && !timer_due();
+    if (decided_) decide(loop_.ready());
+    loop_.set_schedule_policy(decided_ && picked == 0 ? nullptr : this);
+  }
+
   std::size_t pick_next(const ReadyTasks& ready) override {
+    if (!decided_) decide(ready);
+    decided_ = false;
+    return picked;
+  }
+
+  std::vector<std::uint32_t> decisions;
+  std::vector<model::Entry> ready_before;
+  long now_before = 0;
+  std::uint32_t picked = 0;
+  std::size_t step_number = 0;
+
+ private:
+  [[nodiscard]] bool timer_due() const {
+    bool due = false;
+    loop_.for_each_timer([&](Duration deadline, TaskId) { due = due || deadline <= loop_.now(); });
+    return due;
+  }
+
+  void decide(const ReadyTasks& ready) {
     observer_.entries(ready, ready_before);
     now_before = seconds_of(loop_.now());
     if (model_ != nullptr) {
@@ -169,20 +198,13 @@ class Steering final : public SchedulePolicy {
       }
     }
     picked = pick_schedule(choices_, ready_before, decisions);
-    return picked;
   }
 
-  std::vector<std::uint32_t> decisions;
-  std::vector<model::Entry> ready_before;
-  long now_before = 0;
-  std::uint32_t picked = 0;
-  std::size_t step_number = 0;
-
- private:
   ChoiceSource& choices_;
   const Observer& observer_;
   model::ModelRun* model_;  // null when not comparing
   EventLoop& loop_;
+  bool decided_ = false;  // before_step took this step's decision
 };
 
 bool ends_with(const model::StepRecord& step, model::Result result) {
@@ -387,6 +409,7 @@ struct Stepper {
   bool step() {
     const bool model_can_step = compared != nullptr && compared->prepare_step();
     steering.step_number = count;
+    steering.before_step();
     if (!loop.step()) {
       if (model_can_step) {
         throw Stop{FailureKind::deadlock,
@@ -427,7 +450,6 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
   Steering steering(choices, observer, compared, loop);
   steering.decisions.swap(result.decisions);
   steering.decisions.clear();
-  loop.set_schedule_policy(&steering);
   interpreter.spawn_initial_tasks();
   StepRecord expected;
   Stepper stepper{program, choices, locks, loop, interpreter, observer, steering, compared, expected, result.steps};
