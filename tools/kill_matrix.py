@@ -92,7 +92,8 @@ def run(cmd, env=None, timeout=1800, cwd=None):
 
 def main_job(subject):
     """The main job (tools/main.sh's `lockstep campaign`) with the subject's
-    lockstep command: killed iff it exits 1 and its summary line says fail.
+    lockstep command: killed iff it exits 1 and its summary line says fail, or
+    it crashed and its crash report left the run in progress behind.
     The time is the campaign's own first_failure_s (when it found the failure),
     else the whole run's."""
     exe = os.path.join(build, "check", "lockstep") if subject is None else \
@@ -100,20 +101,26 @@ def main_job(subject):
     if not os.path.exists(exe):
         return None, "not built"
     with tempfile.TemporaryDirectory() as scratch:
+        trace = os.path.join(scratch, "failure.trace")
         try:
             code, out, total = run([exe, "campaign", "--programs", os.path.join(root, "check/programs"),
-                                    "--budget", f"{main_budget:g}", "--seed", "1",
-                                    "--out", os.path.join(scratch, "failure.trace")],
+                                    "--budget", f"{main_budget:g}", "--seed", "1", "--out", trace],
                                    timeout=max(600, main_budget * 10), cwd=scratch)
         except subprocess.TimeoutExpired:
             return False, "timed out"
+        # A crash (the crash report's summary line, and death by the signal:
+        # 128+N) is a kill when the report left the run in progress behind.
+        left = os.path.exists(trace) and open(trace, errors="replace").read().startswith("lockstep v")
     try:
         line = summary.read(out, "campaign", required=("verdict", "failure"))
     except summary.SummaryError as e:
         return False, f"exit {code}, {e}"
-    if code not in (0, 1) or (code == 1) != (line["verdict"] == "fail"):
+    crashed = line["failure"] == "crash" and code > 128 and line.get("trace") is not None and left
+    if not crashed and (code not in (0, 1) or (code == 1) != (line["verdict"] == "fail")):
         return False, f"exit {code}, verdict {line['verdict']}"
-    killed = code == 1
+    killed = code == 1 or crashed
+    if crashed:
+        return True, cell(True, total, f"crash (exit {code}), its run in progress left to replay")
     what = f"{line['failure']} in {line.get('failing_program')} ({line.get('technique')})" if killed else ""
     seconds = line.get("first_failure_s") if killed and line.get("first_failure_s") is not None else total
     return killed, cell(killed, seconds, what, shrunk_size(line))

@@ -6,7 +6,8 @@
 #   bash tools/main.sh --budget 600 --preemptions 3
 # The last line is main's summary line (tools/summary.py), read from the
 # campaign's own: {"summary":"main","verdict":"pass"|"fail"|"interrupted"|"error",
-# "campaign_exit":N,"programs":N,"generated_programs":N,"executions":N,"failure":KIND-or-null}.
+# "campaign_exit":N,"programs":N,"generated_programs":N,"executions":N,"failure":KIND-or-null};
+# after a crash: {"summary":"main","verdict":"fail","campaign_exit":N,"failure":"crash","trace":FILE-or-null}.
 # The exit status is the campaign's.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
@@ -23,7 +24,10 @@ status=0
 # tee -i: a Ctrl-C reaches the campaign (which reports and stops), not the copy.
 build/gcc/check/lockstep campaign --programs check/programs "$@" | tee -i "$log" || status=$?
 field() { python3 tools/summary.py get "$log" campaign "$1"; }
-if verdict=$(field verdict); then
+if [ "$(field failure 2>/dev/null)" = crash ]; then
+  # The campaign crashed: its crash report's line names the trace of the run in progress.
+  python3 tools/summary.py print main verdict=fail campaign_exit="$status" failure=crash trace="$(field trace)"
+elif verdict=$(field verdict); then
   python3 tools/summary.py print main verdict="$verdict" campaign_exit="$status" programs="$(field programs)" \
     generated_programs="$(field generated_programs)" executions="$(field executions)" failure="$(field failure)"
 else

@@ -6,6 +6,7 @@
 
 #include "interpreter.hpp"
 #include "lockstep/model/model_run.hpp"
+#include "run_in_progress.hpp"
 
 namespace lockstep::check {
 
@@ -155,8 +156,9 @@ void clear_record(model::StepRecord& step) {
 // own FIFO order is what is checked, not only the policy's.
 class Steering final : public SchedulePolicy {
  public:
-  Steering(ChoiceSource& choices, const Observer& observer, model::ModelRun* model, EventLoop& loop)
-      : choices_(choices), observer_(observer), model_(model), loop_(loop) {}
+  Steering(ChoiceSource& choices, const Observer& observer, model::ModelRun* model, EventLoop& loop,
+           std::vector<std::uint32_t>& decisions)
+      : decisions(decisions), choices_(choices), observer_(observer), model_(model), loop_(loop) {}
 
   // Installs this policy for the next step, or none (see above).
   void before_step() {
@@ -171,7 +173,7 @@ class Steering final : public SchedulePolicy {
     return picked;
   }
 
-  std::vector<std::uint32_t> decisions;
+  std::vector<std::uint32_t>& decisions;  // the run's, empty at its start
   std::vector<model::Entry> ready_before;
   long now_before = 0;
   std::uint32_t picked = 0;
@@ -441,15 +443,14 @@ struct Stepper {
 // returns, so the caller can count the frames they left behind and read the
 // handles of the tasks left stuck (`stuck`, kept past the loop).
 void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
-                 const RunOptions& options, int& live_frames, AfterLoop& after, RunResult& result) {
+                 const RunOptions& options, std::vector<std::uint32_t>& decisions, int& live_frames, AfterLoop& after,
+                 RunResult& result) {
   model::ModelRun model(program, model::ModelRun::Borrowed{});
   EventLoop loop;
   Interpreter interpreter(program, loop, locks, live_frames);
   const Observer observer(program, interpreter, loop, locks);
   model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
-  Steering steering(choices, observer, compared, loop);
-  steering.decisions.swap(result.decisions);
-  steering.decisions.clear();
+  Steering steering(choices, observer, compared, loop, decisions);
   interpreter.spawn_initial_tasks();
   StepRecord expected;
   Stepper stepper{program, choices, locks, loop, interpreter, observer, steering, compared, expected, result.steps};
@@ -477,7 +478,6 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
     throw;
   }
   result.steps.resize(stepper.count);
-  result.decisions = std::move(steering.decisions);
   loop.set_schedule_policy(nullptr);
 }
 
@@ -490,8 +490,13 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices, cons
   return result;
 }
 
-void run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
-                 const RunOptions& options, RunResult& result) {
+namespace {
+
+// One run and its after-run checks; `decisions` is the run's list, published
+// to a crash report (crash_report.hpp) from before the locks are made until
+// after they are destroyed.
+void run_and_check(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
+                   const RunOptions& options, std::vector<std::uint32_t>& decisions, RunResult& result) {
   result.failure = FailureKind::none;
   result.message.clear();
   result.predicted_deadlock.clear();
@@ -507,7 +512,7 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
   int live_frames = 0;  // the interpreter's coroutine frames not yet destroyed
   const UnretrievedReports reports;
   AfterLoop after;
-  run_on_loop(program, choices, locks, options, live_frames, after, result);
+  run_on_loop(program, choices, locks, options, decisions, live_frames, after, result);
   // OB-FRAMES: destroying the loop destroys every task it still holds, and
   // with it every frame the task's coroutine chain had.
   if (result.passed() && live_frames != 0) {
@@ -526,6 +531,20 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
                      std::string(model::name_of(end)) + ", not cancelled (OB-TEARDOWN)";
   }
   check_unretrieved(reports, after, result);  // OB-UNRETRIEVED
+}
+
+}  // namespace
+
+void run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
+                 const RunOptions& options, RunResult& result) {
+  std::vector<std::uint32_t> decisions;
+  decisions.swap(result.decisions);  // its capacity reused
+  decisions.clear();
+  {
+    const RunInProgress in_progress(program, decisions);
+    run_and_check(program, choices, make_lock, options, decisions, result);
+  }
+  result.decisions = std::move(decisions);
 }
 
 }  // namespace lockstep::check

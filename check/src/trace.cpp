@@ -113,12 +113,14 @@ void check_fits(const model::Program& program, const model::StepRecord& step) {
 }
 
 Trace parse_compact(std::string_view text) {
-  // "lockstep v1 / PROGRAM / DECISIONS"
+  // "lockstep v2 / PROGRAM / DECISIONS"; with no decisions the line ends in " /"
+  // (trimmed), so the last separator is found as " /".
   const std::string line = trim(std::string(text.substr(0, text.find('\n'))));
   const std::size_t first = line.find(" / ");
-  const std::size_t last = line.rfind(" / ");
-  if (first == std::string::npos || first == last) {
-    throw TraceError("trace line 1: a compact trace is 'lockstep v1 / PROGRAM / DECISIONS'");
+  const std::size_t last = line.rfind(" /");
+  if (first == std::string::npos || last == first) {
+    throw TraceError("trace line 1: a compact trace is 'lockstep v" + std::to_string(kTraceVersion) +
+                     " / PROGRAM / DECISIONS'");
   }
   if (line.substr(0, first) != "lockstep v" + std::to_string(kTraceVersion)) {
     throw TraceError("trace line 1: unsupported trace version '" + line.substr(0, first) + "'");
@@ -129,7 +131,7 @@ Trace parse_compact(std::string_view text) {
   } catch (const model::ParseError& e) {
     throw TraceError(std::string("trace line 1: program: ") + e.what());
   }
-  trace.decisions = parse_decisions(line.substr(last + 3), 1);
+  trace.decisions = parse_decisions(trim(line.substr(last + 2)), 1);
   trace.strategy = "compact";
   return trace;
 }

@@ -282,6 +282,19 @@ TEST(Trace, TheCompactFormCarriesProgramAndDecisions) {
   EXPECT_EQ(parsed.decisions, std::vector<std::uint32_t>{1});
 }
 
+// Regression: a compact trace with no decisions (a crash report of a run
+// that had no choice yet) was refused as not having three parts.
+TEST(Trace, ACompactTraceWithNoDecisionsReadsBack) {
+  check::Trace trace;
+  trace.program = parse_program(kTwoTurns);
+  const std::string compact = check::to_compact(trace);
+  EXPECT_EQ(compact, "lockstep v2 / task 1: acquire; yield; release | task 2: acquire; release / ");
+  const auto parsed = check::parse_trace(compact + "\n");
+  EXPECT_EQ(parsed.program, trace.program);
+  EXPECT_TRUE(parsed.decisions.empty());
+  EXPECT_THROW((void)check::parse_trace("lockstep v2 / task 1: yield"), check::TraceError);
+}
+
 TEST(Trace, ReplayStopsAtTheFirstDivergence) {
   const auto program = parse_program(kTwoTurns);
   check::VectorSource source({1});

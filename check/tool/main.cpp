@@ -19,19 +19,30 @@
 // command that runs ends its output with one JSON summary line (summary.hpp).
 // Exit status: 0 pass, 1 a failure or a divergence, 2 bad usage or input,
 // 128+N stopped by signal N (130 for Ctrl-C) after writing what it had.
+#include <cstdio>
 #include <iostream>
 
 #include "commands.hpp"
+#include "signals.hpp"
 
 namespace lockstep::tool {
 
 namespace {
+
+// Where a crash's run in progress goes: the failure's trace file, never the
+// trace the command reads.
+std::string crash_trace_path(const Args& args) {
+  const std::string operand = args.operand.value_or("");
+  const std::string out = args.command == "shrink" && !args.has("out") ? operand + ".shrunk" : args.text("out");
+  return out == operand ? operand + ".crash" : out;
+}
 
 int run(const std::string& self, const Args& args) {
   if (args.help) {
     std::cout << usage_text(args.spec);
     return 0;
   }
+  if (args.command != "show") report_crashes(self, args.command, crash_trace_path(args));
   if (args.command == "random" || args.command == "pct") return random_or_pct(self, args);
   if (args.command == "explore") return explore_command(self, args);
   if (args.command == "replay") return replay_command(self, args);
@@ -59,6 +70,9 @@ void print_usage_error(const Usage& e, const std::string& command, int argc, cha
 
 int main(int argc, char** argv) {
   using namespace lockstep::tool;
+  // Line-buffered even into a pipe: the lines printed before a crash are not
+  // lost with the buffer (a crash report cannot flush it safely).
+  std::setvbuf(stdout, nullptr, _IOLBF, BUFSIZ);
   const std::string self = argc > 0 ? argv[0] : "lockstep";
   std::string command;
   try {

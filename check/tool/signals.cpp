@@ -4,6 +4,9 @@
 
 #include <initializer_list>
 
+#include "lockstep/check/crash_report.hpp"
+#include "summary.hpp"
+
 namespace lockstep::tool {
 
 namespace {
@@ -50,6 +53,16 @@ void restore_default_signals() {
 }
 
 void set_second_signal_kills(bool second_kills) { kill_on_second = second_kills ? 1 : 0; }
+
+void report_crashes(const std::string& self, const std::string& command, const std::string& path) {
+  const auto line = [&](bool with_trace) {
+    SummaryLine summary(command);
+    summary.add("verdict", "fail").add("failure", "crash");
+    if (with_trace) return summary.add("trace", path).text();
+    return summary.add_null("trace").text();
+  };
+  check::install_crash_report({path, self, line(true), line(false)});
+}
 
 int stop_signal() { return first_signal; }
 int stop_signals_received() { return received; }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <csignal>
+#include <string>
 
 namespace lockstep::tool {
 
@@ -19,6 +20,12 @@ void set_second_signal_kills(bool second_kills);
 int stop_signal();
 // How many stop signals arrived.
 int stop_signals_received();
+// Installs the crash report (lockstep/check/crash_report.hpp) for `command`:
+// the run in progress at a crash goes to `path`, and stdout ends with the
+// command's summary line {"summary":COMMAND,"verdict":"fail","failure":"crash",
+// "trace":PATH-or-null}.
+void report_crashes(const std::string& self, const std::string& command, const std::string& path);
+
 // The exit status for stopping on `signal`: 128 + its number.
 inline int exit_status_for(int signal) { return 128 + signal; }
 
