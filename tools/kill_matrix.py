@@ -108,19 +108,20 @@ def main_job(subject):
                                    timeout=max(600, main_budget * 10), cwd=scratch)
         except subprocess.TimeoutExpired:
             return False, "timed out"
-        # A crash (the crash report's summary line, and death by the signal:
-        # 128+N) is a kill when the report left the run in progress behind.
+        # A crash (the crash report's summary line, and death by the signal)
+        # is a kill when the report left the run in progress behind.
         left = os.path.exists(trace) and open(trace, errors="replace").read().startswith("lockstep v")
     try:
         line = summary.read(out, "campaign", required=("verdict", "failure"))
     except summary.SummaryError as e:
         return False, f"exit {code}, {e}"
-    crashed = line["failure"] == "crash" and code > 128 and line.get("trace") is not None and left
+    signal = -code if code < 0 else code - 128 if code > 128 else 0  # subprocess: -N when killed by signal N
+    crashed = line["failure"] == "crash" and signal > 0 and line.get("trace") is not None and left
     if not crashed and (code not in (0, 1) or (code == 1) != (line["verdict"] == "fail")):
         return False, f"exit {code}, verdict {line['verdict']}"
     killed = code == 1 or crashed
     if crashed:
-        return True, cell(True, total, f"crash (exit {code}), its run in progress left to replay")
+        return True, cell(True, total, f"crash (signal {signal}), its run in progress left to replay")
     what = f"{line['failure']} in {line.get('failing_program')} ({line.get('technique')})" if killed else ""
     seconds = line.get("first_failure_s") if killed and line.get("first_failure_s") is not None else total
     return killed, cell(killed, seconds, what, shrunk_size(line))

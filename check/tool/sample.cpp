@@ -28,13 +28,14 @@ SampleResult sample(const model::Program& program, bool pct, std::uint64_t runs,
     result.k = std::max<std::size_t>(1, check::run_program(program, none).decisions.size());
   }
   Progress progress(progress_label);
+  check::RunResult run;  // reused: its step records are overwritten in place
   for (std::uint64_t i = 0; i < runs; ++i) {
     if (stop_signal() != 0) {
       result.interrupted = true;
       break;
     }
     const auto source = make_source(program, pct, seed + i, depth, result.k);
-    const auto run = check::run_program(program, *source);
+    check::run_program(program, *source, check::make_production_lock, {}, run);
     ++result.runs;
     result.steps += run.steps.size();
     result.k = std::max(result.k, run.decisions.size());

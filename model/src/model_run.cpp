@@ -29,6 +29,8 @@ void ModelRun::start() {
   validate(program_);
   tasks_.resize(program_.tasks.size());
   locks_.resize(program_.lock_count());
+  ready_.reserve(2 * tasks_.size());  // each task once, and its gather or timeout entries
+  slots_.reserve(2 * tasks_.size());
   const std::vector<bool> at_once = program_.starts_at_once();
   for (std::size_t i = 0; i < tasks_.size(); ++i) {
     if (at_once.at(i)) spawn(static_cast<TaskNumber>(i + 1));
@@ -46,6 +48,7 @@ void ModelRun::spawn(TaskNumber task) {
   Task& t = at(task);
   if (t.status != TaskStatus::unspawned) impossible("task " + std::to_string(task) + " started twice");
   t.status = TaskStatus::ready;
+  t.frames.reserve(4);  // the top frame and a few nested bodies, one allocation
   t.frames.push_back(Frame{&program_.tasks.at(static_cast<std::size_t>(task) - 1).ops});
   push({EntryKind::task, task});
 }
@@ -125,6 +128,7 @@ void ModelRun::step(std::uint32_t index, StepRecord& record) {
   record.events.assign(events_.begin(), events_.end());
   record.queue.assign(ready_.begin(), ready_.end());
   record.tasks.clear();
+  record.tasks.reserve(tasks_.size());
   for (const Task& t : tasks_) {
     TaskView view{t.status, t.end, t.cancelling, std::nullopt};
     if (t.started && t.status != TaskStatus::done) view.waits_at = current(t).kind;

@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <utility>
@@ -35,7 +34,7 @@ class ModelRun {
   // TM-FIRE: fires due timers, jumping the clock while nothing is ready.
   // Returns false when nothing is ready (the run is over, LP-IDLE).
   bool prepare_step();
-  [[nodiscard]] const std::deque<Entry>& ready() const { return ready_; }
+  [[nodiscard]] const std::vector<Entry>& ready() const { return ready_; }
   [[nodiscard]] long now() const { return now_; }
   // LP-STEP: runs ready()[index] (after prepare_step) and returns the record.
   StepRecord step(std::uint32_t index);
@@ -150,8 +149,8 @@ class ModelRun {
   std::vector<Task> tasks_;
   std::vector<LockTable> locks_;
   std::vector<Gather> gathers_;
-  std::deque<Entry> ready_;
-  std::deque<Slot> slots_;
+  std::vector<Entry> ready_;  // LP-QUEUE, front first (a handful of entries: a vector)
+  std::vector<Slot> slots_;
   long now_ = 0;
   long timer_seq_ = 0;
   long zero_serial_ = 0;
