@@ -161,7 +161,11 @@ def unit(subject):
     for exe in exes:
         with tempfile.TemporaryDirectory() as scratch:
             report = os.path.join(scratch, "report.json")
-            code, out, s = run([exe, "--gtest_brief=1", f"--gtest_output=json:{report}"])
+            try:
+                code, out, s = run([exe, "--gtest_brief=1", f"--gtest_output=json:{report}"], timeout=60)
+            except subprocess.TimeoutExpired:
+                # A test that never ends fails (as meson's timeout fails it).
+                return True, cell(True, seconds + 60, "a test hangs (stopped after 60 s)")
             try:
                 with open(report, encoding="utf-8") as f:
                     counts = json.load(f)

@@ -1,8 +1,11 @@
 #include "lockstep/check/crash_report.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
@@ -132,7 +135,10 @@ bool write_trace(const Published& run) {
   return ::close(fd) == 0;
 }
 
-// `signal` 0: the sanitizer's death callback.
+// A hang: the watchdog found one run in progress for hang_seconds or more.
+constexpr int kHang = -1;
+
+// `signal` 0: the sanitizer's death callback; kHang: the watchdog.
 void report(int signal) {
   if (reporting != 0 || options == nullptr) return;
   reporting = 1;
@@ -142,7 +148,10 @@ void report(int signal) {
   {
     Out err(STDERR_FILENO);
     err << "lockstep: ";
-    if (signal != 0) {
+    if (signal == kHang) {
+      err << "hung: one run has taken more than " << static_cast<unsigned long>(options->hang_seconds)
+          << " s of CPU time (an endless loop within one step?)";
+    } else if (signal != 0) {
       err << "crashed with signal " << static_cast<unsigned long>(signal) << " (" << signal_name(signal) << ")";
     } else {
       err << "the sanitizer stopped the process";
@@ -169,6 +178,47 @@ extern "C" void on_crash_signal(int signal) {
   std::raise(signal);
 }
 
+// The watchdog: a CPU-time timer ticks every hang_seconds; a tick that finds
+// the same run in progress as the tick before means that run has taken at
+// least hang_seconds (a step budget cannot see an endless loop inside a step).
+// Only this handler touches the two `seen_` values.
+std::atomic<unsigned long> runs_started{0};
+unsigned long seen_run = 0;
+bool seen_in_progress = false;
+
+extern "C" void on_watchdog_tick(int signal);
+extern "C" void on_watchdog_tick(int signal) {
+  const bool in_progress = published.prefix != nullptr;
+  const unsigned long run = runs_started.load(std::memory_order_relaxed);
+  if (in_progress && seen_in_progress && run == seen_run) {
+    report(kHang);
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+  }
+  seen_run = run;
+  seen_in_progress = in_progress;
+}
+
+void arm_watchdog(unsigned seconds);
+// A forked child (explore's workers) inherits no timer: arm its own.
+extern "C" void rearm_watchdog_in_child();
+extern "C" void rearm_watchdog_in_child() {
+  seen_in_progress = false;
+  if (options != nullptr) arm_watchdog(options->hang_seconds);
+}
+
+void arm_watchdog(unsigned seconds) {
+  struct sigaction action{};
+  action.sa_handler = on_watchdog_tick;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART | SA_ONSTACK;
+  sigaction(SIGPROF, &action, nullptr);
+  itimerval timer{};
+  timer.it_interval.tv_sec = seconds;
+  timer.it_value.tv_sec = seconds;
+  setitimer(ITIMER_PROF, &timer, nullptr);  // 0: disarmed
+}
+
 #ifdef LOCKSTEP_UNDER_ASAN
 extern "C" void on_sanitizer_death();
 extern "C" void on_sanitizer_death() { report(0); }
@@ -192,6 +242,7 @@ void install_handlers() {
 #ifdef LOCKSTEP_UNDER_ASAN
   __sanitizer_set_death_callback(on_sanitizer_death);
 #endif
+  pthread_atfork(nullptr, nullptr, rearm_watchdog_in_child);
 }
 
 }  // namespace
@@ -199,10 +250,11 @@ void install_handlers() {
 void install_crash_report(const CrashReportOptions& given) {
   if (options != nullptr) {
     *std::launder(reinterpret_cast<CrashReportOptions*>(options_storage)) = given;
-    return;
+  } else {
+    options = new (options_storage) CrashReportOptions(given);
+    install_handlers();
   }
-  options = new (options_storage) CrashReportOptions(given);
-  install_handlers();
+  arm_watchdog(given.hang_seconds);
 }
 
 RunInProgress::RunInProgress(const model::Program& program, const std::vector<std::uint32_t>& decisions) {
@@ -216,6 +268,7 @@ RunInProgress::RunInProgress(const model::Program& program, const std::vector<st
     last_program.made = true;
   }
   published = {&last_program.prefix, &decisions};
+  runs_started.store(runs_started.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
 }
 
 RunInProgress::~RunInProgress() { published = {}; }

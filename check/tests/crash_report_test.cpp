@@ -120,6 +120,33 @@ TEST_F(CrashReport, TheTraceOfACrashReplaysToTheSameCrash) {
   EXPECT_TRUE(check::replay(trace).run.passed());
 }
 
+// The real lock, except that its second release never returns (an endless
+// loop inside one step: no step budget sees it).
+struct SecondReleaseHangs : check::LockAdapter<Lock> {
+  void release() override {
+    volatile bool forever = true;
+    if (++releases == 2) {
+      while (forever) {
+      }
+    }
+    lock_.release();
+  }
+  int releases = 0;
+};
+
+TEST_F(CrashReport, ARunThatNeverEndsIsReportedAsAHangWithItsTrace) {
+  EXPECT_EXIT(
+      {
+        check::install_crash_report({path_.string(), "lockstep", "", "", 1});
+        run_seed_7(factory<SecondReleaseHangs>());
+      },
+      died, "hung: one run has taken more than 1 s of CPU time .* its program and its [0-9]+ decision\\(s\\) so far");
+  const check::Trace trace = check::parse_trace(read_file(path_));
+  const std::vector<std::uint32_t> full = decisions_of_seed_7();
+  ASSERT_LT(trace.decisions.size(), full.size());
+  EXPECT_TRUE(std::equal(trace.decisions.begin(), trace.decisions.end(), full.begin()));
+}
+
 TEST_F(CrashReport, AnAbortOutsideAnyRunSaysSoAndWritesNoTrace) {
   EXPECT_EXIT(
       {

@@ -167,6 +167,19 @@ class Workers {
   _exit(0);
 }
 
+// A worker died of what the crash report handles (it wrote the run in
+// progress and its summary line): the parent dies the same way.
+struct WorkerCrashed {
+  std::size_t worker;
+  std::size_t of;
+  int signal;
+};
+
+bool crash_signal(int signal) {
+  return signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGABRT ||
+         signal == SIGPROF;
+}
+
 struct Dealt {
   check::ExploreResult result;  // counts from the merged checkpoint; failure, last
   std::string checkpoint;       // merged: what is left
@@ -214,6 +227,9 @@ std::string collect_worker(const Workers& workers, std::size_t w, const std::vec
   if (w >= workers.all().size()) return shares[w];  // stopped before it started
   const auto& worker = workers.all()[w];
   const bool exited_ok = WIFEXITED(worker.status) && WEXITSTATUS(worker.status) == 0;
+  if (!exited_ok && !worker.killed && WIFSIGNALED(worker.status) && crash_signal(WTERMSIG(worker.status))) {
+    throw WorkerCrashed{w + 1, shares.size(), WTERMSIG(worker.status)};
+  }
   if (!exited_ok && !worker.killed) {
     std::ostringstream why;
     if (WIFSIGNALED(worker.status)) {
@@ -432,8 +448,15 @@ int explore_command(const std::string& self, const Args& args) {
   Start start = starting_point(args, options);
   const auto started = Clock::now();
   std::string resume_flags;
-  const check::ExploreResult result =
-      args.has("workers") ? explore_dealt(args, start, options, resume_flags) : explore_here(args, start, options);
+  check::ExploreResult result;
+  try {
+    result =
+        args.has("workers") ? explore_dealt(args, start, options, resume_flags) : explore_here(args, start, options);
+  } catch (const WorkerCrashed& crashed) {
+    std::cerr << "lockstep: worker " << crashed.worker << " of " << crashed.of << " died of signal " << crashed.signal
+              << ": the code under test crashed or hung; the worker's report above names the trace of its run\n";
+    return exit_status_for(crashed.signal);
+  }
   const Seconds elapsed = Clock::now() - started;
   print_exploration(result, elapsed, start.how);
   const int status = conclude(self, args, result, options, resume_flags);

@@ -61,7 +61,8 @@ std::string_view exit_status_text() {
          "  1 a failure found (or a replay diverged); 2 bad usage or input (a file that does not read, parse\n"
          "  or check is named as FILE:LINE: what is wrong); 128+N stopped by signal N (130: Ctrl-C),\n"
          "  after writing what it had (explore: its checkpoint), or killed by signal N when the code\n"
-         "  under test crashed, after writing the run in progress to --out (its summary: failure crash)\n";
+         "  under test crashed or hung (SIGPROF: one run took over 10 s of CPU time), after writing\n"
+         "  the run in progress to --out (its summary: failure crash)\n";
 }
 
 std::string usage_text(const CommandSpec* only) {

@@ -20,6 +20,11 @@
 // Under AddressSanitizer its own report comes first: only SIGABRT gets a
 // handler, and the other crashes are reported from the sanitizer's death
 // callback, after its report.
+//
+// A hang is reported the same way (with hang_seconds set): an endless loop
+// inside one step, which no step budget sees. The watchdog is a CPU-time
+// timer (ITIMER_PROF, SIGPROF) that reads the run in progress of the thread
+// it interrupts: it watches a process with one thread running programs.
 #pragma once
 
 #include <string>
@@ -31,6 +36,10 @@ struct CrashReportOptions {
   std::string command = "lockstep";  // the reproducer shown: COMMAND replay PATH
   std::string stdout_line;           // written to stdout after a trace was written ("": nothing)
   std::string stdout_line_no_trace;  // written to stdout when none could be
+  // The hang watchdog: a run still in progress after this many seconds of the
+  // process's CPU time (between 1 and 2 times it) is reported like a crash,
+  // and the process dies of SIGPROF. 0: no watchdog.
+  unsigned hang_seconds = 0;
 };
 
 // Installs the handlers, or replaces the options. Call it before the first
