@@ -49,6 +49,8 @@ drop_crashing_inputs() {
 # until the time is used up, at most 20 times. In-process runs about three
 # times as many inputs per second as -fork=1, which would have kept going by
 # itself. Each start's final stats go to the log; the sum is T.execs.
+# -timeout=10: an input still running after 10 s is a hang (a timeout-*
+# artifact, reported like a crash); libFuzzer's default waits 20 minutes.
 fuzz_target() {
   local t=$1 deadline=$2 starts=0 left dict=()
   [ -f "$LOCKSTEP_ROOT/fuzz/$t.dict" ] && dict=(-dict="$LOCKSTEP_ROOT/fuzz/$t.dict")
@@ -56,7 +58,7 @@ fuzz_target() {
   while left=$((deadline - $(date +%s))) && [ "$left" -gt 0 ] && [ $starts -lt 20 ]; do
     starts=$((starts + 1))
     (cd "$work/$t" && LOCKSTEP_FUZZ_ARTIFACTS="$work/$t" "$bin/fuzz_$t" "$corpora/$t" "${dict[@]}" \
-      -max_total_time="$left" -artifact_prefix="$work/$t/" -print_final_stats=1 >>"$work/$t.log" 2>&1) ||
+      -max_total_time="$left" -timeout=10 -artifact_prefix="$work/$t/" -print_final_stats=1 >>"$work/$t.log" 2>&1) ||
       drop_crashing_inputs "$t"
   done
   sed -nE 's/^stat::number_of_executed_units: *([0-9]+).*/\1/p' "$work/$t.log" |
