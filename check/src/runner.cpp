@@ -93,7 +93,19 @@ class Observer {
     } else {
       view.waits_at = interpreter_.waits_at(t);
     }
+    check_handle(t, handle, view);
     return view;
+  }
+  // OB-HANDLE, after every step: the public accessors agree with the loop.
+  static void check_handle(int t, const TaskHandle<int>& handle, const model::TaskView& view) {
+    const bool done = view.status == model::TaskStatus::done;
+    const bool cancelled = done && view.end == model::TaskEnd::cancelled;
+    if (handle.done() == done && handle.cancelled() == cancelled) return;
+    throw Stop{FailureKind::model_disagreement,
+               "task " + std::to_string(t) + "'s handle says done() " + (handle.done() ? "true" : "false") +
+                   ", cancelled() " + (handle.cancelled() ? "true" : "false") + ", but the task is " +
+                   (done ? std::string("done, ended ") + std::string(model::name_of(view.end)) : "not done") +
+                   " (OB-HANDLE)"};
   }
   static model::TaskEnd end_of(const TaskHandle<int>& handle) {
     if (!handle.valid() || !handle.done()) return model::TaskEnd::none;
@@ -295,6 +307,34 @@ void check_statistics(std::size_t step, const StepRecord& got, const std::vector
   }
 }
 
+// OB-HANDLE, when the run is over: result() of a task that ended ok returns
+// its value (TK-VALUE), of a cancelled one raises CancelledError. (Not of one
+// that failed: that would retrieve its error, TK-UNRETRIEVED.)
+void check_results(const model::Program& program, const Interpreter& interpreter) {
+  for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+    const auto task = static_cast<int>(t);
+    const TaskHandle<int>& handle = interpreter.handle(task);
+    const model::TaskEnd end = Observer::end_of(handle);
+    if (end != model::TaskEnd::ok && end != model::TaskEnd::cancelled) continue;
+    std::string got;
+    try {
+      const int value = handle.result();
+      if (end == model::TaskEnd::ok && value == task) continue;
+      got = "returned " + std::to_string(value);
+    } catch (const CancelledError&) {
+      if (end == model::TaskEnd::cancelled) continue;
+      got = "raised CancelledError";
+    } catch (...) {
+      got = "raised another exception";
+    }
+    throw Stop{FailureKind::model_disagreement,
+               "task " + std::to_string(task) + " ended " + std::string(model::name_of(end)) +
+                   ", but its handle's result() " + got +
+                   (end == model::TaskEnd::ok ? " (expected its value, " + std::to_string(task) + ")" : "") +
+                   " (OB-HANDLE)"};
+  }
+}
+
 // The end of the run: stuck tasks, locks and waiters left behind, outcomes.
 void check_end(const model::Program& program, const Interpreter& interpreter, const std::vector<LockUnderTest*>& locks,
                const model::ModelRun* model, const StepRecord* last_expected, RunResult& result) {
@@ -464,6 +504,7 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
     }
     check_end(program, interpreter, locks, compared, compared != nullptr && stepper.count != 0 ? &expected : nullptr,
               result);
+    check_results(program, interpreter);
     for (const int task : result.predicted_deadlock) after.stuck.push_back(interpreter.handle(task));
     for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
       const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
