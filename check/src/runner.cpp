@@ -524,6 +524,71 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
 
 }  // namespace
 
+namespace {
+
+// One unsteered run (OB-UNSTEERED): the loop's own driver, no policy, no
+// observation between steps. Returns what differs from the model, or "".
+std::string unsteered_once(const model::Program& program, const LockFactory& make_lock, bool by_run_ready,
+                           const model::ModelRun& model, std::size_t model_steps) {
+  std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
+  std::vector<LockUnderTest*> locks;
+  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+    owned.push_back(make_lock());
+    locks.push_back(owned.back().get());
+  }
+  int live_frames = 0;
+  const UnretrievedReports reports;  // heard, not compared here (OB-UNRETRIEVED is the stepped run's)
+  EventLoop loop;
+  Interpreter interpreter(program, loop, locks, live_frames);
+  interpreter.spawn_initial_tasks();
+  const char* const driver = by_run_ready ? "run_ready() and step()" : "run_until_idle()";
+  std::size_t steps = 0;
+  if (by_run_ready) {
+    while (true) {
+      const Duration before = loop.now();
+      steps += loop.run_ready();
+      if (loop.now() != before) return std::string(driver) + ": run_ready() moved the clock";
+      if (!loop.step()) break;
+      ++steps;
+    }
+  } else {
+    steps = loop.run_until_idle();
+  }
+  std::string got;
+  if (steps != model_steps)
+    got += ", " + std::to_string(steps) + " steps (the model: " + std::to_string(model_steps) + ")";
+  if (seconds_of(loop.now()) != model.now()) {
+    got += ", the clock at @" + std::to_string(seconds_of(loop.now())) + " (the model: @" +
+           std::to_string(model.now()) + ")";
+  }
+  for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
+    const auto task = static_cast<int>(t);
+    const model::TaskEnd end = Observer::end_of(interpreter.handle(task));
+    if (end != model.end_of(task)) {
+      got += ", task " + std::to_string(task) + " ended " + std::string(model::name_of(end)) +
+             " (the model: " + std::string(model::name_of(model.end_of(task))) + ")";
+    }
+  }
+  return got.empty() ? "" : std::string(driver) + " under FIFO" + got;
+}
+
+}  // namespace
+
+std::string check_unsteered(const model::Program& program, const LockFactory& make_lock) {
+  model::ModelRun model(program, model::ModelRun::Borrowed{});
+  model::StepRecord record;
+  std::size_t steps = 0;
+  while (model.prepare_step()) {
+    if (++steps > RunOptions{}.step_budget) return "";  // a livelock: the stepped runs report it
+    model.step(0, record);
+  }
+  for (const bool by_run_ready : {false, true}) {
+    std::string difference = unsteered_once(program, make_lock, by_run_ready, model, steps);
+    if (!difference.empty()) return difference + " (OB-UNSTEERED)";
+  }
+  return "";
+}
+
 RunResult run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
                       const RunOptions& options) {
   RunResult result;
@@ -584,6 +649,20 @@ void run_program(const model::Program& program, ChoiceSource& choices, const Loc
   {
     const RunInProgress in_progress(program, decisions);
     run_and_check(program, choices, make_lock, options, decisions, result);
+    // OB-UNSTEERED, with the run in asyncio's own order (every decision 0):
+    // the same program on the loop's own drivers must end the same way.
+    // Once per program in a row on this thread (a campaign runs one program
+    // many times; a replay in a new process checks again).
+    thread_local std::optional<model::Program> unsteered_last;
+    const bool fifo = std::all_of(decisions.begin(), decisions.end(), [](std::uint32_t d) { return d == 0; });
+    if (result.passed() && options.compare_with_model && fifo && !(unsteered_last && *unsteered_last == program)) {
+      unsteered_last = program;
+      std::string difference = check_unsteered(program, make_lock);
+      if (!difference.empty()) {
+        result.failure = FailureKind::model_disagreement;
+        result.message = std::move(difference);
+      }
+    }
   }
   result.decisions = std::move(decisions);
 }

@@ -61,4 +61,14 @@ RunResult run_program(const model::Program& program, ChoiceSource& choices,
 void run_program(const model::Program& program, ChoiceSource& choices, const LockFactory& make_lock,
                  const RunOptions& options, RunResult& result);
 
+// OB-UNSTEERED: the program run by the loop's own drivers, with no policy and
+// no stepping from outside (run_until_idle(); then run_ready() between single
+// steps, which must not move the clock), ends as the model's run in asyncio's
+// order (every decision 0): as many steps, the same clock, every task's
+// outcome. Returns the difference, or "" (also for a run past the step budget).
+// run_program makes this check after a passing run whose decisions are all 0
+// (the FIFO run), when it compares with the model: once for each program that
+// differs from the one this thread checked last.
+std::string check_unsteered(const model::Program& program, const LockFactory& make_lock = make_production_lock);
+
 }  // namespace lockstep::check
