@@ -110,7 +110,10 @@ def main_job(subject):
             return False, "timed out"
         # A crash (the crash report's summary line, and death by the signal)
         # is a kill when the report left the run in progress behind.
-        left = os.path.exists(trace) and open(trace, errors="replace").read().startswith("lockstep v")
+        left = False
+        if os.path.exists(trace):
+            with open(trace, errors="replace") as f:
+                left = f.read().startswith("lockstep v")
     try:
         line = summary.read(out, "campaign", required=("verdict", "failure"))
     except summary.SummaryError as e:

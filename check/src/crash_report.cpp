@@ -5,11 +5,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstddef>
-#include <initializer_list>
+#include <cstring>
 #include <new>
 
 #include "lockstep/check/trace.hpp"
@@ -100,23 +102,6 @@ class Out {
   std::size_t size_ = 0;
 };
 
-const char* signal_name(int signal) {
-  switch (signal) {
-    case SIGSEGV:
-      return "SIGSEGV";
-    case SIGBUS:
-      return "SIGBUS";
-    case SIGFPE:
-      return "SIGFPE";
-    case SIGILL:
-      return "SIGILL";
-    case SIGABRT:
-      return "SIGABRT";
-    default:
-      return "?";
-  }
-}
-
 // Writes the run in progress to the report's file; false if there is none or
 // the file cannot be written.
 bool write_trace(const Published& run) {
@@ -152,7 +137,9 @@ void report(int signal) {
       err << "hung: one run has taken more than " << static_cast<unsigned long>(options->hang_seconds)
           << " s of CPU time (an endless loop within one step?)";
     } else if (signal != 0) {
-      err << "crashed with signal " << static_cast<unsigned long>(signal) << " (" << signal_name(signal) << ")";
+      const char* name = sigabbrev_np(signal);  // "SEGV": a static table, async-signal-safe
+      err << "crashed with signal " << static_cast<unsigned long>(signal) << " (SIG" << (name != nullptr ? name : "?")
+          << ")";
     } else {
       err << "the sanitizer stopped the process";
     }
@@ -219,12 +206,14 @@ void arm_watchdog(unsigned seconds) {
   setitimer(ITIMER_PROF, &timer, nullptr);  // 0: disarmed
 }
 
+constexpr std::array<int, 5> kCrashSignals = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 #ifdef LOCKSTEP_UNDER_ASAN
 extern "C" void on_sanitizer_death();
 extern "C" void on_sanitizer_death() { report(0); }
-constexpr std::initializer_list<int> kCrashSignals = {SIGABRT};
+// The sanitizer's own handlers take the rest; their reports reach the death callback.
+constexpr std::array<int, 1> kHandled = {SIGABRT};
 #else
-constexpr std::initializer_list<int> kCrashSignals = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+constexpr std::array<int, 5> kHandled = kCrashSignals;
 #endif
 
 void install_handlers() {
@@ -238,7 +227,7 @@ void install_handlers() {
   action.sa_handler = on_crash_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_ONSTACK;
-  for (const int signal : kCrashSignals) sigaction(signal, &action, nullptr);
+  for (const int signal : kHandled) sigaction(signal, &action, nullptr);
 #ifdef LOCKSTEP_UNDER_ASAN
   __sanitizer_set_death_callback(on_sanitizer_death);
 #endif
@@ -246,6 +235,10 @@ void install_handlers() {
 }
 
 }  // namespace
+
+bool is_crash_signal(int signal) noexcept {
+  return signal == SIGPROF || std::find(kCrashSignals.begin(), kCrashSignals.end(), signal) != kCrashSignals.end();
+}
 
 void install_crash_report(const CrashReportOptions& given) {
   if (options != nullptr) {

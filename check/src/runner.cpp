@@ -522,20 +522,26 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
   loop.set_schedule_policy(nullptr);
 }
 
-}  // namespace
-
-namespace {
+// One lock under test for each lock the program names, owned by `owned`
+// (which the caller keeps past the loop).
+std::vector<LockUnderTest*> make_locks(const model::Program& program, const LockFactory& make_lock,
+                                       std::vector<std::unique_ptr<LockUnderTest>>& owned) {
+  std::vector<LockUnderTest*> locks;
+  owned.reserve(program.lock_count());
+  locks.reserve(program.lock_count());
+  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+    owned.push_back(make_lock());
+    locks.push_back(owned.back().get());
+  }
+  return locks;
+}
 
 // One unsteered run (OB-UNSTEERED): the loop's own driver, no policy, no
 // observation between steps. Returns what differs from the model, or "".
 std::string unsteered_once(const model::Program& program, const LockFactory& make_lock, bool by_run_ready,
                            const model::ModelRun& model, std::size_t model_steps) {
   std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
-  std::vector<LockUnderTest*> locks;
-  for (std::size_t l = 0; l < program.lock_count(); ++l) {
-    owned.push_back(make_lock());
-    locks.push_back(owned.back().get());
-  }
+  const std::vector<LockUnderTest*> locks = make_locks(program, make_lock, owned);
   int live_frames = 0;
   const UnretrievedReports reports;  // heard, not compared here (OB-UNRETRIEVED is the stepped run's)
   EventLoop loop;
@@ -564,9 +570,10 @@ std::string unsteered_once(const model::Program& program, const LockFactory& mak
   for (std::size_t t = 1; t <= program.tasks.size(); ++t) {
     const auto task = static_cast<int>(t);
     const model::TaskEnd end = Observer::end_of(interpreter.handle(task));
-    if (end != model.end_of(task)) {
+    const model::TaskEnd expected = model.end_of(task);
+    if (end != expected) {
       got += ", task " + std::to_string(task) + " ended " + std::string(model::name_of(end)) +
-             " (the model: " + std::string(model::name_of(model.end_of(task))) + ")";
+             " (the model: " + std::string(model::name_of(expected)) + ")";
     }
   }
   return got.empty() ? "" : std::string(driver) + " under FIFO" + got;
@@ -607,14 +614,7 @@ void run_and_check(const model::Program& program, ChoiceSource& choices, const L
   result.message.clear();
   result.predicted_deadlock.clear();
   std::vector<std::unique_ptr<LockUnderTest>> owned;  // outlive the loop
-  std::vector<LockUnderTest*> locks;
-  const std::size_t lock_count = program.lock_count();
-  owned.reserve(lock_count);
-  locks.reserve(lock_count);
-  for (std::size_t l = 0; l < lock_count; ++l) {
-    owned.push_back(make_lock());
-    locks.push_back(owned.back().get());
-  }
+  const std::vector<LockUnderTest*> locks = make_locks(program, make_lock, owned);
   int live_frames = 0;  // the interpreter's coroutine frames not yet destroyed
   const UnretrievedReports reports;
   AfterLoop after;

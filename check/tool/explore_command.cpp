@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "lockstep/check/crash_report.hpp"
 #include "progress.hpp"
 #include "signals.hpp"
 #include "summary.hpp"
@@ -175,11 +176,6 @@ struct WorkerCrashed {
   int signal;
 };
 
-bool crash_signal(int signal) {
-  return signal == SIGSEGV || signal == SIGBUS || signal == SIGFPE || signal == SIGILL || signal == SIGABRT ||
-         signal == SIGPROF;
-}
-
 struct Dealt {
   check::ExploreResult result;  // counts from the merged checkpoint; failure, last
   std::string checkpoint;       // merged: what is left
@@ -227,7 +223,7 @@ std::string collect_worker(const Workers& workers, std::size_t w, const std::vec
   if (w >= workers.all().size()) return shares[w];  // stopped before it started
   const auto& worker = workers.all()[w];
   const bool exited_ok = WIFEXITED(worker.status) && WEXITSTATUS(worker.status) == 0;
-  if (!exited_ok && !worker.killed && WIFSIGNALED(worker.status) && crash_signal(WTERMSIG(worker.status))) {
+  if (!exited_ok && !worker.killed && WIFSIGNALED(worker.status) && check::is_crash_signal(WTERMSIG(worker.status))) {
     throw WorkerCrashed{w + 1, shares.size(), WTERMSIG(worker.status)};
   }
   if (!exited_ok && !worker.killed) {

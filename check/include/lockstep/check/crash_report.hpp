@@ -42,6 +42,10 @@ struct CrashReportOptions {
   unsigned hang_seconds = 0;
 };
 
+// Whether a process that died of `signal` died of what a crash report handles
+// (a crash, or the watchdog's SIGPROF): a parent of forked runs asks this.
+bool is_crash_signal(int signal) noexcept;
+
 // Installs the handlers, or replaces the options. Call it before the first
 // run, not while another thread runs.
 void install_crash_report(const CrashReportOptions& options);
