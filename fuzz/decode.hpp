@@ -1,21 +1,23 @@
 // Bytes to a program and a schedule, for the program_schedule target.
 //
-// Layout v2 (every byte string decodes to a valid program; bytes past the end
+// Layout v3 (every byte string decodes to a valid program; bytes past the end
 // read as 0):
 //   (fuzz/encode_seed.py writes a program in this layout, for seeds.)
 //   byte 0         tasks = 1 + b % 5
 //   per task       one byte: ops = 1 + b % 5, then one byte per op
 //   op byte        kind = b % 16: acquire, release, try_acquire,
 //                  acquire_timeout, scoped, yield, sleep, throw, cancel,
-//                  uncancel, spawn, await, gather, try, guard_release, yield;
+//                  uncancel, spawn, await, gather, try, guard_release, timeout;
 //                  a = b / 16 (0..15) is the argument: bit 0 picks lock b for
-//                  lock ops; seconds (a / 2) % 4 - 1 for timeouts (-1..2),
+//                  lock ops; seconds (a / 2) % 4 - 1 for acquire_timeout and
+//                  timeout (-1..2),
 //                  a % 4 for sleep; task 1 + a % tasks for cancel; for
 //                  uncancel, even a is the running task's own and odd a is
 //                  task 1 + (a / 2) % tasks's; a higher
 //                  task for spawn, await and gather (else the op becomes a
-//                  yield); scoped and try take the next byte as their one-op
-//                  body; guard_release outside a scoped body becomes a yield
+//                  yield); scoped, try and timeout take the next byte as
+//                  their one-op body; guard_release outside a scoped body
+//                  becomes a yield (v2 had a second yield where v3 has timeout)
 //   the rest       schedule decisions, one byte each, b % n (BytesSource)
 // Ops that would break the program's rules (a task started twice, a task
 // awaiting a lower one) decode as yield, so any bytes give a valid program.
@@ -48,7 +50,7 @@ class ByteReader {
   std::size_t at_ = 0;
 };
 
-inline constexpr int kLayoutVersion = 2;
+inline constexpr int kLayoutVersion = 3;
 
 struct DecodeContext {
   int tasks = 1;
@@ -61,7 +63,7 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
   static constexpr OpKind kKinds[] = {OpKind::acquire, OpKind::release,  OpKind::try_acquire,   OpKind::acquire_timeout,
                                       OpKind::scoped,  OpKind::yield,    OpKind::sleep,         OpKind::throw_,
                                       OpKind::cancel,  OpKind::uncancel, OpKind::spawn,         OpKind::await_,
-                                      OpKind::gather,  OpKind::try_,     OpKind::guard_release, OpKind::yield};
+                                      OpKind::gather,  OpKind::try_,     OpKind::guard_release, OpKind::timeout};
   const std::uint8_t byte = in.next();
   model::Op op;
   op.kind = kKinds[byte % 16];
@@ -78,6 +80,11 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
   switch (op.kind) {
     case OpKind::acquire_timeout:
       op.arg = (a / 2) % 4 - 1;
+      break;
+    case OpKind::timeout:
+      op.arg = (a / 2) % 4 - 1;
+      if (depth >= 2) return model::Op{};
+      op.body.push_back(decode_op(in, ctx, in_scope, depth + 1));
       break;
     case OpKind::sleep:
       op.arg = a % 4;

@@ -11,7 +11,7 @@ import re
 import sys
 
 KINDS = ["acquire", "release", "try_acquire", "acquire_timeout", "scoped", "yield", "sleep", "throw", "cancel",
-         "uncancel", "spawn", "await", "gather", "try", "guard_release"]
+         "uncancel", "spawn", "await", "gather", "try", "guard_release", "timeout"]
 
 
 def fail(message):
@@ -44,7 +44,7 @@ def encode_op(text, tasks, task):
     a = 0
     if name in ("acquire", "release", "try_acquire", "acquire_timeout", "scoped"):
         a |= 1 if lock == "b" else 0
-    if name == "acquire_timeout":
+    if name in ("acquire_timeout", "timeout"):
         t = int(number)
         if not -1 <= t <= 2:
             fail(f"'{text}': timeouts -1 to 2 only")
@@ -62,7 +62,7 @@ def encode_op(text, tasks, task):
     if not 0 <= a < 16:
         fail(f"'{text}': the argument does not fit the layout")
     out = [kind + 16 * a]
-    if name in ("scoped", "try"):
+    if name in ("scoped", "try", "timeout"):
         inner = split_ops(body)
         if len(inner) != 1:
             fail(f"'{text}': a body of one op only")

@@ -23,6 +23,9 @@ and then get random ops mixed in:
   guard-release        guard_release, and release inside scoped
   uncancel-other       a parked task cancelled and uncancelled by another before
                        it resumes (its wait object stays cancelled)
+  timeout-block        timeout blocks around sleeps, awaits, gathers, errors,
+                       caught cancellations and each other (nested deadlines,
+                       the same instant, an outside cancel)
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ WEIGHTS = {
     "await": 4,
     "gather": 3,
     "try": 5,
+    "timeout": 4,
 }
 
 
@@ -111,6 +115,17 @@ SHAPES = {
         "task 1: scoped { guard_release; guard_release; throw } | task 2: scoped { yield }",
         "task 1: scoped { release; throw } | task 2: try { scoped { release; yield } }",
         "task 1: scoped { yield; release } | task 2: scoped { guard_release; acquire } | task 3: release",
+    ],
+    "timeout-block": [
+        "task 1: timeout $t { sleep $t1 }; try_acquire | task 2: acquire; sleep $t; release",
+        "task 1: timeout $t { sleep $t }; yield | task 2: sleep $t; cancel 1",
+        "task 1: try { timeout $t { yield; throw } }; yield | task 2: timeout $z { throw }",
+        "task 1: timeout $t1 { timeout $t { sleep $t1 }; sleep $t1 }; uncancel | task 2: sleep $t; cancel 1",
+        "task 1: timeout $t { timeout $t { acquire; sleep $t1 } }; release | task 2: acquire; sleep $t; release",
+        "task 1: timeout $t { await 2 }; yield | task 2: try { sleep $t1 }; yield",
+        "task 1: timeout $t { try { gather 2 3 } }; uncancel | task 2: sleep $t1 | task 3: try { sleep $t1 }",
+        "task 1: timeout $t { try { sleep $t1 }; yield }; acquire | task 2: scoped { timeout $z { yield } }",
+        "task 1: scoped { timeout $t { acquire b } } | task 2: scoped b { sleep $t1; acquire }",
     ],
     "uncancel-other": [
         "task 1: try { sleep $t }; yield | task 2: cancel 1; uncancel 1",
@@ -171,7 +186,7 @@ class Gen:
         budget[0] -= 1
         if kind == "guard_release" and not in_scope:
             kind = "release"
-        if kind in ("scoped", "try") and depth >= language.MAX_DEPTH:
+        if kind in language.BODY_OPS and depth >= language.MAX_DEPTH:
             kind = "yield"
         later = [k for k in range(me + 1, n + 1)]
         free_later = [k for k in later if k not in started]
@@ -204,10 +219,11 @@ class Gen:
         if kind == "acquire_timeout":
             return Op(kind, lock=self.lock(locks), arg=self.signed_seconds())
         if kind == "sleep":
-            return Op(kind, arg=rng.choice([0, 1, 1, 2, 3]))
-        if kind in ("scoped", "try"):
+            return Op(kind, arg=rng.choice([-1, 0, 1, 1, 2, 3]))
+        if kind in language.BODY_OPS:
             body = self.ops(me, n, locks, started, budget, depth + 1, in_scope or kind == "scoped")
-            return Op(kind, lock=self.lock(locks) if kind == "scoped" else 0, body=body)
+            lock = self.lock(locks) if kind == "scoped" else 0
+            return Op(kind, lock=lock, arg=self.signed_seconds() if kind == "timeout" else 0, body=body)
         return Op(kind)
 
     # ---- shapes -----------------------------------------------------------

@@ -19,7 +19,7 @@ MAX_DEPTH = 4
 MAX_GATHER = 4
 MAX_TICKS = 1000
 
-# name -> argument kind: none, seconds (0..1000), signed (-1000..1000), task,
+# name -> argument kind: none, signed (seconds, -1000..1000), task,
 # optional_task (a task number or nothing: arg 0, the running task), tasks
 OPS = {
     "acquire": "none",
@@ -29,7 +29,7 @@ OPS = {
     "scoped": "none",
     "guard_release": "none",
     "yield": "none",
-    "sleep": "seconds",
+    "sleep": "signed",
     "throw": "none",
     "cancel": "task",
     "uncancel": "optional_task",
@@ -37,9 +37,10 @@ OPS = {
     "await": "task",
     "gather": "tasks",
     "try": "none",
+    "timeout": "signed",
 }
 LOCK_OPS = {"acquire", "release", "try_acquire", "acquire_timeout", "scoped"}
-BODY_OPS = {"scoped", "try"}
+BODY_OPS = {"scoped", "try", "timeout"}
 
 
 class BadProgram(Exception):
@@ -165,9 +166,7 @@ def _parse_op(cur: _Cursor) -> Op:
             cur.advance()
             op.lock = "abc".index(c)
     arg = OPS[name]
-    if arg == "seconds":
-        op.arg = cur.number("a number of virtual seconds", 0, MAX_TICKS)
-    elif arg == "signed":
+    if arg == "signed":
         op.arg = cur.number("a number of virtual seconds", -MAX_TICKS, MAX_TICKS)
     elif arg == "task":
         op.arg = cur.number("a task number", 1, MAX_TASKS)
@@ -307,7 +306,7 @@ def op_text(op: Op) -> str:
     if op.kind in LOCK_OPS and op.lock != 0:
         out += " " + lock_name(op.lock)
     arg = OPS[op.kind]
-    if arg in ("seconds", "signed", "task") or (arg == "optional_task" and op.arg):
+    if arg in ("signed", "task") or (arg == "optional_task" and op.arg):
         out += f" {op.arg}"
     elif arg == "tasks":
         out += "".join(f" {t}" for t in op.tasks)

@@ -402,6 +402,31 @@ class Oracle:
         finally:
             fut.remove_done_callback(cb)
 
+    async def run_timeout(self, k: int, op: Op):
+        """WF-SCOPE: 3.12/3.13 wait_for(BODY, T) on every version, as for
+        acquire_timeout: `async with timeout(T)` around the body for T > 0,
+        the T <= 0 special case (the body never runs) otherwise."""
+        self.waits_at[k] = "timeout"
+        self.log("timeout", "ok")
+        try:
+            if op.arg > 0:
+                timeout = self.flavour.timeout(self.loop, op.arg)
+                self.timeout_owner[id(timeout)] = (timeout, k)
+                async with timeout:
+                    await self.run_ops(k, op.body)
+            else:
+                await self.wait_for_nonpositive(k, self.run_ops(k, op.body))
+        except TimeoutError:
+            self.log("/timeout", "timeout")
+            return
+        except ProgramError as error:
+            self.log("/timeout", "error", value=error.task)
+            raise
+        except CancelledError:
+            self.log("/timeout", "cancelled")
+            raise
+        self.log("/timeout", "ok")
+
     async def run_op(self, k: int, op: Op):
         kind = op.kind
         l = op.lock
@@ -518,6 +543,8 @@ class Oracle:
                 self.log("/try", "caught-cancelled")
             else:
                 self.log("/try", "ok")
+        elif kind == "timeout":  # WF-SCOPE: wait_for(BODY, T), BODY a coroutine
+            await self.run_timeout(k, op)
         else:
             raise Unmappable(f"no translation for op {kind!r}")
 

@@ -132,7 +132,7 @@ class Cli(unittest.TestCase):
 
     def test_bad_program_exits_2(self):
         for text in ["task 2: yield", "task 1: acquire d", "task 1: await 1", "task 1: guard_release",
-                     "task 1: sleep -1", "task 1: gather 2 2 | task 2: yield", "task 1: spawn 2 | task 2: spawn 1",
+                     "task 1: sleep -1001", "task 1: gather 2 2 | task 2: yield", "task 1: spawn 2 | task 2: spawn 1",
                      "task 1: scoped {\n yield }"]:
             done = cli("-", stdin=text)
             self.assertEqual(done.returncode, 2, text)

@@ -16,8 +16,12 @@ bool waits_on_lock(OpKind op) { return op == OpKind::acquire || op == OpKind::sc
 
 bool arms_timer(const model::Event& e) {
   return e.kind == EventKind::sleep || e.kind == EventKind::acquire_timeout || e.kind == EventKind::end ||
+         e.kind == EventKind::timeout_enter || e.kind == EventKind::timeout_exit ||
          (e.kind == EventKind::cancel && e.result == model::Result::yes);
 }
+
+// Waiting here, the task has a timer armed or callbacks queued of its own.
+bool waits_on_time(OpKind op) { return op == OpKind::sleep || op == OpKind::acquire_timeout || op == OpKind::timeout; }
 
 }  // namespace
 
@@ -34,11 +38,9 @@ Footprint footprint_of(const model::StepRecord& step) {
   const auto at = static_cast<std::size_t>(fp.entry.task) - 1;
   if (at < step.tasks.size()) {
     const model::TaskView& self = step.tasks[at];
-    if (self.status == model::TaskStatus::done) fp.everything = true;    // joiners, gathers
-    if (self.waits_at && waits_on_lock(*self.waits_at)) fp.locks = ~0U;  // it may have queued on any lock
-    if (self.waits_at && (*self.waits_at == OpKind::sleep || *self.waits_at == OpKind::acquire_timeout)) {
-      fp.everything = true;  // armed a timer
-    }
+    if (self.status == model::TaskStatus::done) fp.everything = true;          // joiners, gathers
+    if (self.waits_at && waits_on_lock(*self.waits_at)) fp.locks = ~0U;        // it may have queued on any lock
+    if (self.waits_at && waits_on_time(*self.waits_at)) fp.everything = true;  // armed a timer
   }
   return fp;
 }
@@ -54,6 +56,7 @@ bool observes_finishes(const std::vector<model::Op>& ops) {
       case OpKind::spawn:
       case OpKind::sleep:
       case OpKind::acquire_timeout:
+      case OpKind::timeout:
         return true;
       default:
         return observes_finishes(op.body);

@@ -38,7 +38,7 @@ enum class QueueOrder : std::uint8_t { matters, ignored };
 bool independent(const Footprint& a, const Footprint& b, QueueOrder order = QueueOrder::matters);
 
 // True when no operation of the program can see a task finish or a timer
-// (no await, gather, cancel, spawn, sleep or acquire_timeout, in any body):
+// (no await, gather, cancel, spawn, sleep, acquire_timeout or timeout, in any body):
 // then a finished task's step touches only what its events name, and DPOR
 // may drop its `everything` (a finish wakes joiners, gathers and timers, and
 // there are none). The sleep-set search keeps it.

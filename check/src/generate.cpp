@@ -95,8 +95,8 @@ class Generator {
       case 5:
       case 6:
         return make(OpKind::yield);
-      case 7:
-        return make(OpKind::sleep, below(3));
+      case 7:  // -1 and 0 are yields (asyncio.sleep of 0 or less)
+        return make(OpKind::sleep, below(4) - 1);
       case 8:
         return make(OpKind::throw_);
       case 9:
@@ -113,12 +113,16 @@ class Generator {
   std::vector<Op> ops(int tasks, int self, int count, bool in_scope, int depth) {
     std::vector<Op> out;
     for (int i = 0; i < count; ++i) {
-      const int pick = below(10);
-      if (pick == 0 && depth < 3) {
+      const int pick = below(20);  // scoped 2 in 20, try 2, timeout 1
+      if (pick < 2 && depth < 3) {
         std::vector<Op> body = ops(tasks, self, 1 + below(3), true, depth + 1);
         out.push_back(make(OpKind::scoped, 0, lock(), std::move(body)));
-      } else if (pick == 1 && depth < 3) {
+      } else if (pick < 4 && depth < 3) {
         out.push_back(make(OpKind::try_, 0, 0, ops(tasks, self, 1 + below(2), in_scope, depth + 1)));
+      } else if (pick == 4 && depth < 3) {
+        // A deadline of -1 to 2 around a body (0 or less: the body never runs).
+        const int seconds = below(4) - 1;
+        out.push_back(make(OpKind::timeout, seconds, 0, ops(tasks, self, 1 + below(2), in_scope, depth + 1)));
       } else {
         out.push_back(simple(tasks, self, in_scope));
       }
@@ -150,7 +154,12 @@ class Generator {
           break;
         }
         default:
-          starter.insert(at, make(OpKind::await_, t));
+          // Sometimes under a deadline: the timeout cancels the awaited task.
+          if (one_in(3)) {
+            starter.insert(at, make(OpKind::timeout, 1 + below(2), 0, {make(OpKind::await_, t)}));
+          } else {
+            starter.insert(at, make(OpKind::await_, t));
+          }
           // Sometimes a second task awaits it too: the end wakes both, in order.
           if (t >= 3 && one_in(2)) {
             auto& second = p.tasks[static_cast<std::size_t>(below(t - 1))].ops;

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <exception>
 
+#include "lockstep/wait_for.hpp"
+
 namespace lockstep::check {
 
 using model::EventKind;
@@ -89,6 +91,9 @@ Task<> Interpreter::run_ops(int task, const Ops& ops, LiveFrame /*live*/) {
         break;
       case OpKind::try_:
         co_await run_try(task, op);
+        break;
+      case OpKind::timeout:
+        co_await run_timeout(task, op);
         break;
       case OpKind::yield:
       case OpKind::sleep:
@@ -233,6 +238,25 @@ Task<> Interpreter::run_try(int task, const Op& op) {
     result = Result::caught_cancelled;
   }
   log(EventKind::try_exit, result, -1, 0, origin);
+}
+
+// timeout [WF-SCOPE]: wait_for(BODY, T), BODY a coroutine in this task; the
+// TimeoutError is caught, an error or CancelledError goes on up.
+Task<> Interpreter::run_timeout(int task, const Op& op) {
+  log(EventKind::timeout_enter, Result::ok);
+  bool timed_out = false;
+  try {
+    co_await wait_for(run_ops(task, op.body), seconds(op.arg));
+  } catch (const TimeoutError&) {
+    timed_out = true;
+  } catch (const TaskError& error) {
+    log(EventKind::timeout_exit, Result::error, -1, 0, error.task);
+    throw;
+  } catch (const CancelledError&) {
+    log(EventKind::timeout_exit, Result::cancelled);
+    throw;
+  }
+  log(EventKind::timeout_exit, timed_out ? Result::timeout : Result::ok);
 }
 
 // await [TK-JOIN]

@@ -73,6 +73,7 @@ class Interpreter {
   Task<> run_body(int task, const model::Op& op, std::function<void()> release);
   void log_scope_exit(int lock, const ScopeProbe& probe);
   Task<> run_try(int task, const model::Op& op);
+  Task<> run_timeout(int task, const model::Op& op);
   Task<> run_await(int task, const model::Op& op);
   Task<> run_gather(int task, const model::Op& op);
   Task<> run_lock_wait(int task, const model::Op& op);

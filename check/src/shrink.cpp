@@ -73,7 +73,8 @@ std::vector<std::vector<Op>> simpler_lists(const std::vector<Op>& ops) {
     with({});
     if (model::has_body(op.kind)) with(op.body);
     Op simpler = op;
-    if ((op.kind == OpKind::sleep || op.kind == OpKind::acquire_timeout) && op.arg != 0) simpler.arg = 0;
+    const bool timed = op.kind == OpKind::sleep || op.kind == OpKind::acquire_timeout || op.kind == OpKind::timeout;
+    if (timed && op.arg != 0) simpler.arg = 0;
     if (op.lock != 0) simpler.lock = 0;
     if (op.kind == OpKind::gather && op.tasks.size() > 1) simpler.tasks.pop_back();
     if (!(simpler == op)) with({simpler});

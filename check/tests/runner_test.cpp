@@ -384,7 +384,7 @@ TEST(Program, ParseErrorsNameTheLineAndColumn) {
   };
   const Case cases[] = {
       {"task 1: acquire\ntask 2: aquire\n", "line 2, column 9: unknown operation 'aquire'"},
-      {"task 1: sleep x\n", "line 1, column 15: expected a number of virtual seconds from 0 to 1000, found 'x'"},
+      {"task 1: sleep x\n", "line 1, column 15: expected a number of virtual seconds from -1000 to 1000, found 'x'"},
       {"task 2: acquire\n", "line 1, column 1: tasks are numbered 1, 2, 3... in order; expected task 1, found task 2"},
       {"task 1: guard_release\n", "line 1, column 9: task 1: 'guard_release' is outside a scoped body"},
       {"task 1: await 1\n", "line 1, column 9: task 1: 'await 1': a task awaits only tasks with greater numbers"},

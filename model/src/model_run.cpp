@@ -65,8 +65,15 @@ bool ModelRun::prepare_step() {
       const Timer timer = timers_.begin()->second;
       timers_.erase(timers_.begin());
       Task& t = at(timer.task);
+      if (timer.kind == TimerKind::block) {  // WF-EXPIRE, for a timeout block
+        Frame& frame = t.frames.at(timer.frame);
+        frame.timer.reset();
+        frame.expired = true;
+        cancel(timer.task);
+        continue;
+      }
       t.timer.reset();
-      if (timer.wait_for) {
+      if (timer.kind == TimerKind::wait_for) {
         t.expired = true;  // WF-EXPIRE
         cancel(timer.task);
       } else if (t.wait == Wait::sleep && t.fut == Fut::pending) {
@@ -196,10 +203,15 @@ ModelRun::Raise ModelRun::resume(TaskNumber task, bool cancel_now, bool& advance
       if (exec == Exec::entered) advance = false;
       return exec == Exec::cancelled ? Raise::cancelled : Raise::none;
     }
-    case Wait::zero: {  // WF-ZERO-RESUME
+    case Wait::zero: {  // WF-ZERO-RESUME (acquire_timeout, or a timeout block: WF-SCOPE)
       t.zero_registered = false;
       const bool raised = cancel_now || t.fut == Fut::cancelled;
-      emit(EventKind::acquire_timeout, raised ? Result::cancelled : Result::timeout, op.lock);
+      const Result result = raised ? Result::cancelled : Result::timeout;
+      if (op.kind == OpKind::timeout) {
+        emit(EventKind::timeout_exit, result);
+      } else {
+        emit(EventKind::acquire_timeout, result, op.lock);
+      }
       return raised ? Raise::cancelled : Raise::none;
     }
     case Wait::join: {                // TK-JOIN, TK-VALUE, TK-ERR-ORIGIN
@@ -262,7 +274,7 @@ void ModelRun::run(TaskNumber task, Raise raise, bool advance) {
 // it; true when nothing did and the task ended.
 bool ModelRun::unwind(TaskNumber task, Raise& raise) {
   Task& t = at(task);
-  const Frame frame = t.frames.back();
+  Frame frame = t.frames.back();
   if (frame.kind == FrameKind::top) {  // TK-ERR: nothing catches it (TK-ERR-ORIGIN)
     if (raise == Raise::error) {
       emit(EventKind::end, Result::error, -1, 0, t.error_from);
@@ -275,6 +287,12 @@ bool ModelRun::unwind(TaskNumber task, Raise& raise) {
   t.frames.pop_back();
   if (frame.kind == FrameKind::scoped) {
     exit_scope(task, frame, true);  // SC-UNWIND, SC-EXIT-FREE
+    return false;
+  }
+  if (frame.kind == FrameKind::timeout) {
+    if (!exit_timeout(task, frame, raise)) return false;  // it goes on unwinding
+    raise = Raise::none;                                  // WF-SCOPE: TimeoutError, caught
+    ++t.frames.back().pc;
     return false;
   }
   if (raise == Raise::error) {  // TK-CATCH, TK-ERR-ORIGIN
@@ -291,7 +309,7 @@ bool ModelRun::unwind(TaskNumber task, Raise& raise) {
 // the task ended.
 bool ModelRun::leave_frame(TaskNumber task) {
   Task& t = at(task);
-  const Frame done = t.frames.back();
+  Frame done = t.frames.back();
   if (done.kind == FrameKind::top) {  // TK-END
     emit(EventKind::end, Result::ok);
     finish(task, std::exchange(t.must_cancel, false) ? TaskEnd::cancelled : TaskEnd::ok);
@@ -300,6 +318,8 @@ bool ModelRun::leave_frame(TaskNumber task) {
   t.frames.pop_back();
   if (done.kind == FrameKind::scoped) {
     exit_scope(task, done, false);  // SC-EXIT
+  } else if (done.kind == FrameKind::timeout) {
+    exit_timeout(task, done, Raise::none);  // WF-SCOPE
   } else {
     emit(EventKind::try_exit, Result::ok);  // TK-CATCH
   }
@@ -328,7 +348,7 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
         suspend(task, Wait::yield);
         return Exec::suspended;
       }
-      arm(task, op.arg, false);  // LP-SLEEP
+      arm(task, op.arg, TimerKind::sleep);  // LP-SLEEP
       t.fut = Fut::pending;
       suspend(task, Wait::sleep);
       return Exec::suspended;
@@ -345,6 +365,8 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
     case OpKind::try_:  // TK-CATCH
       t.frames.push_back(Frame{&op.body, 0, FrameKind::try_});
       return Exec::entered;
+    case OpKind::timeout:
+      return enter_timeout(task, op);
   }
   impossible("unknown op");
 }
@@ -355,10 +377,46 @@ ModelRun::Exec ModelRun::acquire_timeout(TaskNumber task, const Op& op) {
   if (op.arg > 0) {  // WF-ARM
     t.c0 = t.cancelling;
     t.expired = false;
-    arm(task, op.arg, true);
+    arm(task, op.arg, TimerKind::wait_for);
     return acquire(task, op);
   }
-  // WF-NONPOS
+  return wait_nonpositive(task);
+}
+
+// WF-SCOPE: a timeout block is asyncio.timeout's `async with` around its body
+// (what wait_for(BODY, T) is for T > 0); for T <= 0 the body never runs
+// (WF-NONPOS).
+ModelRun::Exec ModelRun::enter_timeout(TaskNumber task, const Op& op) {
+  Task& t = at(task);
+  emit(EventKind::timeout_enter, Result::ok);
+  if (op.arg <= 0) return wait_nonpositive(task);
+  Frame frame{&op.body, 0, FrameKind::timeout};
+  frame.c0 = t.cancelling;  // WF-ARM
+  t.frames.push_back(frame);
+  t.frames.back().timer = arm(task, op.arg, TimerKind::block, t.frames.size() - 1);
+  return Exec::entered;
+}
+
+// WF-SCOPE, WF-EXIT: the block is left, normally or by an exception in
+// flight: its deadline is dropped and, if it passed, the block's own
+// cancellation withdrawn. True when it turns the CancelledError into a
+// TimeoutError, which the block catches.
+bool ModelRun::exit_timeout(TaskNumber task, Frame& frame, Raise raise) {
+  Task& t = at(task);
+  if (frame.timer) timers_.erase(*frame.timer);
+  frame.timer.reset();
+  const bool timed_out = frame.expired && uncancel(task) <= frame.c0 && raise == Raise::cancelled;
+  const Result result = timed_out               ? Result::timeout
+                        : raise == Raise::none  ? Result::ok
+                        : raise == Raise::error ? Result::error
+                                                : Result::cancelled;
+  emit(EventKind::timeout_exit, result, -1, 0, result == Result::error ? t.error_from : 0);
+  return timed_out;
+}
+
+// WF-NONPOS
+ModelRun::Exec ModelRun::wait_nonpositive(TaskNumber task) {
+  Task& t = at(task);
   t.zero_serial = ++zero_serial_;
   t.zero_registered = true;
   t.fut = Fut::pending;
@@ -605,11 +663,13 @@ int ModelRun::uncancel(TaskNumber task) {
   return t.cancelling;
 }
 
-// TM-ORDER
-void ModelRun::arm(TaskNumber task, long delay, bool wait_for) {
+// TM-ORDER. A sleep's and an acquire_timeout's key is kept in the task, a
+// timeout block's in its frame (returned).
+std::pair<long, long> ModelRun::arm(TaskNumber task, long delay, TimerKind kind, std::size_t frame) {
   const std::pair<long, long> key{now_ + delay, timer_seq_++};
-  timers_[key] = Timer{task, wait_for};
-  at(task).timer = key;
+  timers_[key] = Timer{task, kind, frame};
+  if (kind != TimerKind::block) at(task).timer = key;
+  return key;
 }
 
 void ModelRun::disarm(TaskNumber task) {

@@ -12,7 +12,7 @@ void validate_op_shape(const Op& op);  // below: the rules about one op alone
 namespace {
 
 // optional_task: a task number or nothing (0: the running task).
-enum class Arg : std::uint8_t { none, seconds, signed_seconds, task, optional_task, tasks };
+enum class Arg : std::uint8_t { none, signed_seconds, task, optional_task, tasks };
 
 struct OpName {
   std::string_view name;
@@ -28,7 +28,7 @@ constexpr OpName kOpNames[] = {
     {"scoped", OpKind::scoped, Arg::none},
     {"guard_release", OpKind::guard_release, Arg::none},
     {"yield", OpKind::yield, Arg::none},
-    {"sleep", OpKind::sleep, Arg::seconds},
+    {"sleep", OpKind::sleep, Arg::signed_seconds},
     {"throw", OpKind::throw_, Arg::none},
     {"cancel", OpKind::cancel, Arg::task},
     {"uncancel", OpKind::uncancel, Arg::optional_task},
@@ -36,6 +36,7 @@ constexpr OpName kOpNames[] = {
     {"await", OpKind::await_, Arg::task},
     {"gather", OpKind::gather, Arg::tasks},
     {"try", OpKind::try_, Arg::none},
+    {"timeout", OpKind::timeout, Arg::signed_seconds},
 };
 
 const OpName* find_op(std::string_view name) {
@@ -183,9 +184,6 @@ void parse_arg(Cursor& in, const OpName& known, Op& op) {
   switch (known.arg) {
     case Arg::none:
       break;
-    case Arg::seconds:
-      op.arg = in.number("a number of virtual seconds", 0, kMaxTicks);
-      break;
     case Arg::signed_seconds:
       op.arg = in.number("a number of virtual seconds", -kMaxTicks, kMaxTicks);
       break;
@@ -299,22 +297,19 @@ bool uses_lock(OpKind kind) {
          kind == OpKind::acquire_timeout || kind == OpKind::scoped;
 }
 
-bool has_body(OpKind kind) { return kind == OpKind::scoped || kind == OpKind::try_; }
+bool has_body(OpKind kind) { return kind == OpKind::scoped || kind == OpKind::try_ || kind == OpKind::timeout; }
 
 char lock_name(int lock) { return static_cast<char>('a' + lock); }
 
 void validate_op_shape(const Op& op) {
   const auto text = [&] { return to_string(op); };  // only an error spells the op out
   if (has_body(op.kind) && op.body.empty()) throw std::invalid_argument("'" + text() + "' needs a body");
-  if (!has_body(op.kind) && !op.body.empty()) throw std::invalid_argument("only scoped and try have a body");
+  if (!has_body(op.kind) && !op.body.empty()) throw std::invalid_argument("only scoped, try and timeout have a body");
   if (op.lock < 0 || static_cast<std::size_t>(op.lock) >= kMaxLocks || (!uses_lock(op.kind) && op.lock != 0)) {
     throw std::invalid_argument("'" + text() + "' names a lock out of range");
   }
   const int tasks = static_cast<int>(kMaxTasks);
   switch (op_info(op.kind).arg) {
-    case Arg::seconds:
-      if (op.arg < 0 || op.arg > kMaxTicks) throw std::invalid_argument("'" + text() + "' is out of range");
-      break;
     case Arg::signed_seconds:
       if (op.arg < -kMaxTicks || op.arg > kMaxTicks) throw std::invalid_argument("'" + text() + "' is out of range");
       break;
@@ -445,7 +440,6 @@ std::string to_string(const Op& op) {
   switch (op_info(op.kind).arg) {
     case Arg::none:
       break;
-    case Arg::seconds:
     case Arg::signed_seconds:
     case Arg::task:
       out += ' ' + std::to_string(op.arg);

@@ -7,9 +7,10 @@
 namespace lockstep::model {
 namespace {
 
-constexpr std::array<std::string_view, 17> kEventNames{
-    "acquire", "release", "try_acquire", "acquire_timeout", "scoped", "/scoped", "guard_release", "yield", "sleep",
-    "throw",   "cancel",  "uncancel",    "spawn",           "await",  "gather",  "/try",          "end"};
+constexpr std::array<std::string_view, 19> kEventNames{
+    "acquire", "release", "try_acquire", "acquire_timeout", "scoped",   "/scoped", "guard_release",
+    "yield",   "sleep",   "throw",       "cancel",          "uncancel", "spawn",   "await",
+    "gather",  "/try",    "end",         "timeout",         "/timeout"};
 constexpr std::array<std::string_view, 12> kResultNames{
     "ok", "cancelled", "error",   "timeout",     "not-acquired", "yes",
     "no", "released",  "skipped", "not-started", "caught-error", "caught-cancelled"};
@@ -165,7 +166,7 @@ std::string task_text(std::size_t index, const TaskView& task) {
 }
 
 std::optional<OpKind> op_named(const std::string& text) {
-  for (int k = 0; k <= static_cast<int>(OpKind::try_); ++k) {
+  for (int k = 0; k <= static_cast<int>(OpKind::timeout); ++k) {
     if (name_of(static_cast<OpKind>(k)) == text) return static_cast<OpKind>(k);
   }
   bad("op", text);

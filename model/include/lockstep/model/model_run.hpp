@@ -52,7 +52,7 @@ class ModelRun {
   // What a suspended task waits on (its `_fut_waiter`), TK-SUSPEND.
   enum class Wait : std::uint8_t { none, yield, lock, sleep, zero, join, gather };
   enum class Fut : std::uint8_t { pending, done, cancelled };  // sleep and WF-NONPOS waiter futures
-  enum class FrameKind : std::uint8_t { top, scoped, try_ };
+  enum class FrameKind : std::uint8_t { top, scoped, try_, timeout };
 
   struct Frame {
     const std::vector<Op>* ops = nullptr;
@@ -60,6 +60,9 @@ class ModelRun {
     FrameKind kind = FrameKind::top;
     int lock = 0;          // scoped
     bool engaged = false;  // scoped: the guard still owns a release (SC-EARLY)
+    int c0 = 0;            // timeout: the task's cancelling count on entry (WF-SCOPE)
+    bool expired = false;  // timeout: its deadline passed (WF-EXPIRE)
+    std::optional<std::pair<long, long>> timer = std::nullopt;  // timeout: its deadline's key into timers_
   };
   struct DoneCallback {   // TK-DONE-CB
     bool gather = false;  // false: wake the awaiting task
@@ -100,9 +103,13 @@ class ModelRun {
     TaskNumber child = 0;       // gK
     long serial = 0;            // iK, rK
   };
+  // A sleep's, an acquire_timeout's (both the task's `timer`) or a timeout
+  // block's (its frame's `timer`).
+  enum class TimerKind : std::uint8_t { sleep, wait_for, block };
   struct Timer {
     TaskNumber task = 0;
-    bool wait_for = false;  // else a sleep timer
+    TimerKind kind = TimerKind::sleep;
+    std::size_t frame = 0;  // block: the index of its frame in the task's frames
   };
 
   Task& at(TaskNumber task) { return tasks_.at(static_cast<std::size_t>(task) - 1); }
@@ -123,6 +130,9 @@ class ModelRun {
   bool leave_frame(TaskNumber task);
   Exec execute(TaskNumber task, const Op& op);
   Exec acquire_timeout(TaskNumber task, const Op& op);
+  Exec enter_timeout(TaskNumber task, const Op& op);
+  Exec wait_nonpositive(TaskNumber task);
+  bool exit_timeout(TaskNumber task, Frame& frame, Raise raise);
   Exec execute_lock_op(TaskNumber task, const Op& op);
   Exec execute_task_op(TaskNumber task, const Op& op);
   Exec join(TaskNumber task, const Op& op);
@@ -135,7 +145,7 @@ class ModelRun {
   bool cancel(TaskNumber task);
   bool cancel_wait(TaskNumber task);
   int uncancel(TaskNumber task);
-  void arm(TaskNumber task, long delay, bool wait_for);
+  std::pair<long, long> arm(TaskNumber task, long delay, TimerKind kind, std::size_t frame = 0);
   void disarm(TaskNumber task);
   void gather_done(std::size_t gather_id, TaskNumber child);
   void settle(Gather& gather, TaskEnd result);

@@ -20,7 +20,8 @@
 //   scoped [L] { BODY }    async with lock: BODY                     [SC-*]
 //   guard_release          the innermost scoped guard's release()    [SC-EARLY]
 //   yield                  yield_now() (asyncio.sleep(0))            [LP-YIELD]
-//   sleep T                sleep(T), T in 0..1000 (sleep 0 is yield)  [LP-SLEEP]
+//   sleep T                sleep(T), T in -1000..1000 (0 or less:
+//                          a yield, as asyncio.sleep)                 [LP-SLEEP]
 //   throw                  raises an error (an Exception)            [TK-ERR]
 //   cancel K               task K.cancel(); K may be the task itself [CN-*]
 //   uncancel [K]           task K's uncancel(); no K: the running
@@ -31,6 +32,9 @@
 //                          greater than the task, started by it       [GA-*]
 //   try { BODY }           catches an error or CancelledError raised
 //                          in BODY and goes on                        [TK-CATCH]
+//   timeout T { BODY }     wait_for(BODY, T), T in -1000..1000: BODY
+//                          runs in the task under a deadline (T <= 0:
+//                          never); TimeoutError is caught             [WF-SCOPE]
 //
 // A task that some spawn or gather names starts only when that op runs; every
 // other task starts with the program. Each task is started by at most one op.
@@ -64,7 +68,7 @@ enum class OpKind : std::uint8_t {
   scoped,           // body
   guard_release,
   yield,
-  sleep,  // arg: seconds >= 0
+  sleep,  // arg: seconds, may be 0 or negative (a yield)
   throw_,
   cancel,    // arg: task number
   uncancel,  // arg: task number, or 0 for the running task
@@ -72,6 +76,7 @@ enum class OpKind : std::uint8_t {
   await_,    // arg: task number
   gather,    // tasks: the children
   try_,      // body
+  timeout,   // arg: seconds, may be 0 or negative; body
 };
 
 struct Op {
@@ -79,7 +84,7 @@ struct Op {
   int arg = 0;
   int lock = 0;                   // lock ops: 0, 1, 2 for a, b, c
   std::vector<TaskNumber> tasks;  // gather only
-  std::vector<Op> body;           // scoped and try only
+  std::vector<Op> body;           // scoped, try and timeout only
   friend bool operator==(const Op&, const Op&) = default;
 };
 
@@ -99,7 +104,7 @@ struct Program {
 };
 
 [[nodiscard]] bool uses_lock(OpKind kind);  // acquire, release, try_acquire, acquire_timeout, scoped
-[[nodiscard]] bool has_body(OpKind kind);   // scoped, try
+[[nodiscard]] bool has_body(OpKind kind);   // scoped, try, timeout
 
 // Parse errors name the line and column (1-based) of the offending token:
 // "line 2, column 9: ...".

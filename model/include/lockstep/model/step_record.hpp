@@ -53,6 +53,8 @@ enum class EventKind : std::uint8_t {
   gather,           // ok | error | cancelled (target = first child)
   try_exit,         // "/try": ok | caught-error | caught-cancelled
   end,              // ok | error | cancelled: the task finished
+  timeout_enter,    // "timeout": ok (the deadline is set, or for T <= 0 the wait begins)
+  timeout_exit,     // "/timeout": ok | timeout | error | cancelled (what leaves the block)
 };
 
 enum class Result : std::uint8_t {
