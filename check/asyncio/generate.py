@@ -57,6 +57,7 @@ WEIGHTS = {
     "gather": 3,
     "try": 5,
     "timeout": 4,
+    "raise_cancelled": 1,
 }
 
 

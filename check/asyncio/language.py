@@ -38,6 +38,7 @@ OPS = {
     "gather": "tasks",
     "try": "none",
     "timeout": "signed",
+    "raise_cancelled": "none",
 }
 LOCK_OPS = {"acquire", "release", "try_acquire", "acquire_timeout", "scoped"}
 BODY_OPS = {"scoped", "try", "timeout"}

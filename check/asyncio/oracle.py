@@ -486,6 +486,9 @@ class Oracle:
         elif kind == "throw":  # TK-ERR
             self.log("throw", "error")
             raise ProgramError(k)
+        elif kind == "raise_cancelled":  # TK-RAISE-CANCELLED
+            self.log("throw", "cancelled")
+            raise CancelledError()
         elif kind == "cancel":  # CN-REQ
             target = self.tasks.get(op.arg)
             yes = target is not None and target.cancel()  # DV-UNSPAWNED: no task, no

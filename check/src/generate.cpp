@@ -105,6 +105,8 @@ class Generator {
         return make(OpKind::uncancel, one_in(2) ? 0 : 1 + below(tasks));
       case 11:
         return in_scope ? make(OpKind::guard_release) : make(OpKind::yield);
+      case 12:
+        return one_in(3) ? make(OpKind::raise_cancelled) : make(OpKind::acquire, 0, lock());
       default:
         return make(OpKind::acquire, 0, lock());
     }

@@ -329,6 +329,9 @@ void Interpreter::run_instant(int task, const Op& op) {
     case OpKind::throw_:  // [TK-ERR]
       log(EventKind::throw_, Result::error);
       throw TaskError{task};
+    case OpKind::raise_cancelled:  // [TK-RAISE-CANCELLED] a CancelledError of the program's own
+      log(EventKind::throw_, Result::cancelled);
+      throw CancelledError{};
     case OpKind::cancel: {  // [CN-CANCEL]
       TaskHandle<int>& target = handles_.at(static_cast<std::size_t>(op.arg));
       const bool cancelled = target.valid() && target.cancel();

@@ -356,6 +356,9 @@ ModelRun::Exec ModelRun::execute(TaskNumber task, const Op& op) {
       emit(EventKind::throw_, Result::error);
       t.error_from = task;
       return Exec::error;
+    case OpKind::raise_cancelled:  // TK-RAISE-CANCELLED: the count is untouched
+      emit(EventKind::throw_, Result::cancelled);
+      return Exec::cancelled;
     case OpKind::cancel:
     case OpKind::uncancel:
     case OpKind::spawn:

@@ -37,6 +37,7 @@ constexpr OpName kOpNames[] = {
     {"gather", OpKind::gather, Arg::tasks},
     {"try", OpKind::try_, Arg::none},
     {"timeout", OpKind::timeout, Arg::signed_seconds},
+    {"raise_cancelled", OpKind::raise_cancelled, Arg::none},
 };
 
 const OpName* find_op(std::string_view name) {

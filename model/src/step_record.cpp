@@ -166,7 +166,7 @@ std::string task_text(std::size_t index, const TaskView& task) {
 }
 
 std::optional<OpKind> op_named(const std::string& text) {
-  for (int k = 0; k <= static_cast<int>(OpKind::timeout); ++k) {
+  for (int k = 0; k <= static_cast<int>(OpKind::raise_cancelled); ++k) {
     if (name_of(static_cast<OpKind>(k)) == text) return static_cast<OpKind>(k);
   }
   bad("op", text);

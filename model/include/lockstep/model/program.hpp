@@ -23,6 +23,8 @@
 //   sleep T                sleep(T), T in -1000..1000 (0 or less:
 //                          a yield, as asyncio.sleep)                 [LP-SLEEP]
 //   throw                  raises an error (an Exception)            [TK-ERR]
+//   raise_cancelled        raises CancelledError itself, with no
+//                          cancel() (raise asyncio.CancelledError())  [TK-RAISE-CANCELLED]
 //   cancel K               task K.cancel(); K may be the task itself [CN-*]
 //   uncancel [K]           task K's uncancel(); no K: the running
 //                          task's own                                [CN-UNCANCEL]
@@ -77,6 +79,7 @@ enum class OpKind : std::uint8_t {
   gather,    // tasks: the children
   try_,      // body
   timeout,   // arg: seconds, may be 0 or negative; body
+  raise_cancelled,
 };
 
 struct Op {

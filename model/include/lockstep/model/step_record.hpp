@@ -45,7 +45,7 @@ enum class EventKind : std::uint8_t {
   guard_release,    // ok | not-acquired
   yield,            // ok | cancelled
   sleep,            // ok | cancelled
-  throw_,           // error
+  throw_,           // error (throw) | cancelled (raise_cancelled)
   cancel,           // yes | no (target)
   uncancel,         // ok, value = what uncancel() returned
   spawn,            // ok (target)
