@@ -17,10 +17,11 @@ Duration seconds(int n) { return std::chrono::seconds(n); }
 }  // namespace
 
 Interpreter::Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks,
-                         int& live_frames)
+                         int& live_frames, std::vector<int>* torn_down)
     : program_(program),
       loop_(loop),
       live_frames_(live_frames),
+      torn_down_(torn_down),
       locks_(std::move(locks)),
       handles_(program.tasks.size() + 1),
       waits_at_(program.tasks.size() + 1),
@@ -51,11 +52,12 @@ void Interpreter::acquired(int lock) {
 
 void Interpreter::spawn(int task) {
   auto& handle = handles_.at(static_cast<std::size_t>(task));
-  handle = loop_.spawn(run_task(task, LiveFrame(live_frames_)), "task " + std::to_string(task));
+  handle = loop_.spawn(run_task(task, LiveFrame(live_frames_), TeardownWitness(loop_, torn_down_, task)),
+                       "task " + std::to_string(task));
   numbers_.emplace_back(handle.id(), task);
 }
 
-Task<int> Interpreter::run_task(int task, LiveFrame /*live*/) {
+Task<int> Interpreter::run_task(int task, LiveFrame /*live*/, TeardownWitness /*witness*/) {
   auto& waits = waits_at_[static_cast<std::size_t>(task)];
   try {
     co_await run_ops(task, program_.tasks[static_cast<std::size_t>(task) - 1].ops);

@@ -32,12 +32,31 @@ class Interpreter {
     LiveFrame& operator=(LiveFrame&&) = delete;
     ~LiveFrame() { --*count; }
   };
+  // A task root's parameter too: notes the task's number in `into` when the
+  // loop's teardown destroys the frame (the loop is closing), so that the
+  // runner can check the order (OB-TEARDOWN). `into` outlives the loop.
+  struct TeardownWitness {
+    const EventLoop* loop;
+    std::vector<int>* into;
+    int task;
+    TeardownWitness(const EventLoop& l, std::vector<int>* i, int t) noexcept : loop(&l), into(i), task(t) {}
+    TeardownWitness(TeardownWitness&& other) noexcept = default;
+    TeardownWitness(const TeardownWitness&) = delete;
+    TeardownWitness& operator=(const TeardownWitness&) = delete;
+    TeardownWitness& operator=(TeardownWitness&&) = delete;
+    ~TeardownWitness() {
+      if (into != nullptr && loop->closing()) into->push_back(task);
+    }
+  };
 
  public:
   // live_frames counts the interpreter's coroutine frames alive (each task's
   // root and every body it runs), so that the runner can check that the loop
-  // destroyed them all; it must outlive the loop.
-  Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks, int& live_frames);
+  // destroyed them all; it must outlive the loop. `torn_down`, if given,
+  // receives the number of each task whose frame the loop's teardown
+  // destroys, in that order; it must outlive the loop too.
+  Interpreter(const model::Program& program, EventLoop& loop, std::vector<LockUnderTest*> locks, int& live_frames,
+              std::vector<int>* torn_down = nullptr);
 
   void spawn_initial_tasks();
 
@@ -65,7 +84,7 @@ class Interpreter {
   using Ops = std::vector<model::Op>;
   // A coroutine's parameters live in its frame until the frame is destroyed
   // (its locals die at co_return): the LiveFrame parameter counts the frame.
-  Task<int> run_task(int task, LiveFrame live);
+  Task<int> run_task(int task, LiveFrame live, TeardownWitness witness);
   Task<> run_ops(int task, const Ops& ops, LiveFrame live);
   Task<> run_ops(int task, const Ops& ops) { return run_ops(task, ops, LiveFrame(live_frames_)); }
   Task<> run_op(int task, const model::Op& op);
@@ -91,6 +110,7 @@ class Interpreter {
   const model::Program& program_;
   EventLoop& loop_;
   int& live_frames_;
+  std::vector<int>* torn_down_;
   std::vector<LockUnderTest*> locks_;
   std::vector<TaskHandle<int>> handles_;                // by task number
   std::vector<std::optional<model::OpKind>> waits_at_;  // by task number

@@ -421,7 +421,23 @@ struct AfterLoop {
   std::vector<TaskHandle<int>> stuck;           // handles of the tasks left stuck (OB-TEARDOWN)
   std::array<TaskId, model::kMaxTasks> ids{};   // task k's loop id is ids[k - 1]; 0: never spawned
   std::optional<std::vector<int>> unretrieved;  // the model's TK-UNRETRIEVED, when compared
+  std::vector<int> torn_down;                   // tasks whose frames the teardown destroyed, in order
 };
+
+// OB-TEARDOWN: the loop destroys the frames of the tasks left unfinished in
+// the order they were spawned (event_loop.hpp), i.e. by ascending loop id.
+void check_teardown_order(const std::vector<int>& stuck, const AfterLoop& after, RunResult& result) {
+  if (!result.passed()) return;
+  std::vector<int> expected = stuck;
+  std::sort(expected.begin(), expected.end(), [&](int a, int b) {
+    return after.ids.at(static_cast<std::size_t>(a) - 1) < after.ids.at(static_cast<std::size_t>(b) - 1);
+  });
+  if (after.torn_down == expected) return;
+  result.failure = FailureKind::model_disagreement;
+  result.message = "the loop's teardown destroyed the frames of tasks " + describe_tasks(after.torn_down) +
+                   " in that order; the tasks left unfinished, in spawn order, are " + describe_tasks(expected) +
+                   " (OB-TEARDOWN)";
+}
 
 void check_unretrieved(const UnretrievedReports& reports, const AfterLoop& after, RunResult& result) {
   if (!result.passed() || !after.unretrieved) return;
@@ -487,7 +503,7 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
                  RunResult& result) {
   model::ModelRun model(program, model::ModelRun::Borrowed{});
   EventLoop loop;
-  Interpreter interpreter(program, loop, locks, live_frames);
+  Interpreter interpreter(program, loop, locks, live_frames, &after.torn_down);
   const Observer observer(program, interpreter, loop, locks);
   model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
   Steering steering(choices, observer, compared, loop, decisions);
@@ -618,6 +634,7 @@ void run_and_check(const model::Program& program, ChoiceSource& choices, const L
   int live_frames = 0;  // the interpreter's coroutine frames not yet destroyed
   const UnretrievedReports reports;
   AfterLoop after;
+  after.torn_down.reserve(model::kMaxTasks);  // filled in the loop's destructor
   run_on_loop(program, choices, locks, options, decisions, live_frames, after, result);
   // OB-FRAMES: destroying the loop destroys every task it still holds, and
   // with it every frame the task's coroutine chain had.
@@ -636,7 +653,8 @@ void run_and_check(const model::Program& program, ChoiceSource& choices, const L
                      " was unfinished when the loop was destroyed, and its handle then reads " +
                      std::string(model::name_of(end)) + ", not cancelled (OB-TEARDOWN)";
   }
-  check_unretrieved(reports, after, result);  // OB-UNRETRIEVED
+  check_teardown_order(result.predicted_deadlock, after, result);  // OB-TEARDOWN
+  check_unretrieved(reports, after, result);                       // OB-UNRETRIEVED
 }
 
 }  // namespace
