@@ -33,6 +33,9 @@ lockstep_ensure_packages() {
 # sanitizer reports keep FILE:LINE, a debugger loses locals) for about a
 # quarter less compile time than -g. The sanitizer and fuzz builds take -g1 too.
 LOCKSTEP_GCC_OPTIONS=(-Dwerror=true -Dcpp_args=-g1)
+# The sanitizer build (tools/test.sh's second stage, tools/main.sh --sanitize);
+# of the zoo only mutant 07, for the harness's failure paths.
+LOCKSTEP_CLANG_ASAN_OPTIONS=(-Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false -Dmutants=one -Dcpp_args=-g1)
 
 # lockstep_configure DIR CXX [meson options...]
 lockstep_configure() {

@@ -118,8 +118,7 @@ fi
 
 # The zoo is built once, in the g++ build: here only mutant 07 (-Dmutants=one),
 # for the harness's failure paths under the sanitizers.
-if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 -Dwerror=true \
-  -Db_sanitize=address,undefined -Db_lundef=false -Dmutants=one -Dcpp_args=-g1; then
+if build "clang++-19 + ASan + UBSan" build/clang-asan clang++-19 "${LOCKSTEP_CLANG_ASAN_OPTIONS[@]}"; then
   run_meson_tests "clang++-19 + ASan + UBSan" build/clang-asan testlog
 fi
 
