@@ -61,6 +61,7 @@ if args.only is not None:
     mutants = [m for m in mutants if re.search(args.only, m)]
 build = os.path.abspath(args.build)
 main_budget = args.main_budget if args.main_budget is not None else (10 if args.quick else 60)
+unit_timeout = 20 if args.quick else 60  # seconds before a hanging unit binary counts as failed
 if main_budget <= 0 or args.jobs < 1:
     parser.error("--main-budget must be more than 0 and --jobs at least 1")
 
@@ -165,10 +166,10 @@ def unit(subject):
         with tempfile.TemporaryDirectory() as scratch:
             report = os.path.join(scratch, "report.json")
             try:
-                code, out, s = run([exe, "--gtest_brief=1", f"--gtest_output=json:{report}"], timeout=60)
+                code, out, s = run([exe, "--gtest_brief=1", f"--gtest_output=json:{report}"], timeout=unit_timeout)
             except subprocess.TimeoutExpired:
                 # A test that never ends fails (as meson's timeout fails it).
-                return True, cell(True, seconds + 60, "a test hangs (stopped after 60 s)")
+                return True, cell(True, seconds + unit_timeout, f"a test hangs (stopped after {unit_timeout} s)")
             try:
                 with open(report, encoding="utf-8") as f:
                     counts = json.load(f)
