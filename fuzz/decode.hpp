@@ -11,7 +11,8 @@
 //                  a = b / 16 (0..15) is the argument: bit 0 picks lock b for
 //                  lock ops; seconds (a / 2) % 4 - 1 for acquire_timeout and
 //                  timeout (-1..2),
-//                  a % 4 for sleep; task 1 + a % tasks for cancel; for
+//                  a % 4 for sleep, negated less one with bit 3 (-1..-4);
+//                  an odd a turns throw into raise_cancelled; task 1 + a % tasks for cancel; for
 //                  uncancel, even a is the running task's own and odd a is
 //                  task 1 + (a / 2) % tasks's; a higher
 //                  task for spawn, await and gather (else the op becomes a
@@ -86,8 +87,11 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
       if (depth >= 2) return model::Op{};
       op.body.push_back(decode_op(in, ctx, in_scope, depth + 1));
       break;
-    case OpKind::sleep:
-      op.arg = a % 4;
+    case OpKind::sleep:  // 0..3, or -1..-4 with bit 3 (a yield, as asyncio.sleep)
+      op.arg = (a & 8) != 0 ? -1 - a % 4 : a % 4;
+      break;
+    case OpKind::throw_:  // odd: a CancelledError of the program's own
+      if (a % 2 == 1) op.kind = OpKind::raise_cancelled;
       break;
     case OpKind::cancel:
       op.arg = 1 + a % ctx.tasks;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Encodes a program of the language as program_schedule input bytes (layout
-v2, fuzz/decode.hpp), followed by schedule decisions, so that the seed corpus
+v3, fuzz/decode.hpp), followed by schedule decisions, so that the seed corpus
 starts from meaningful programs. Only what the layout can say is accepted: 1 to
 5 tasks of 1 to 5 ops, bodies of one op, lock a or b, the argument ranges of
 the layout; anything else is an error.
@@ -37,10 +37,10 @@ def split_ops(text):
 
 def encode_op(text, tasks, task):
     m = re.fullmatch(r"(\w+)\s*([ab])?\s*(-?\d+)?\s*(\{(.*)\})?", text)
-    if not m or m.group(1) not in KINDS:
+    if not m or (m.group(1) not in KINDS and m.group(1) != "raise_cancelled"):
         fail(f"cannot encode '{text}'")
     name, lock, number, body = m.group(1), m.group(2), m.group(3), m.group(5)
-    kind = KINDS.index(name)
+    kind = KINDS.index("throw" if name == "raise_cancelled" else name)
     a = 0
     if name in ("acquire", "release", "try_acquire", "acquire_timeout", "scoped"):
         a |= 1 if lock == "b" else 0
@@ -50,7 +50,12 @@ def encode_op(text, tasks, task):
             fail(f"'{text}': timeouts -1 to 2 only")
         a |= (t + 1) * 2
     elif name == "sleep":
-        a = int(number) % 4
+        t = int(number)
+        if not -4 <= t <= 3:
+            fail(f"'{text}': sleeps -4 to 3 only")
+        a = t if t >= 0 else 8 + (-t - 1)
+    elif name == "raise_cancelled":
+        a = 1
     elif name == "cancel":
         a = int(number) - 1
     elif name == "uncancel" and number is not None:  # odd: task K's; even (no K): the running task's

@@ -644,7 +644,9 @@ class Oracle:
         cannot change any order because timers fall due only when the ready
         queue is empty (the clock moves only then and every deadline is
         > the arming time): the handles the callbacks append end up in the
-        same order as after asyncio running the timer handles FIFO. Asserted:
+        same order as after asyncio running the timer handles FIFO (a
+        callback that wakes several tasks, a deadline over a gather, appends
+        them together, in the order it wakes them, in both). Asserted:
         a due timer with a non-empty ready queue is reported as unmappable."""
         loop = self.loop
         now = loop._now

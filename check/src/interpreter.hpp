@@ -40,7 +40,8 @@ class Interpreter {
     std::vector<int>* into;
     int task;
     TeardownWitness(const EventLoop& l, std::vector<int>* i, int t) noexcept : loop(&l), into(i), task(t) {}
-    TeardownWitness(TeardownWitness&& other) noexcept = default;
+    TeardownWitness(TeardownWitness&& other) noexcept
+        : loop(other.loop), into(std::exchange(other.into, nullptr)), task(other.task) {}
     TeardownWitness(const TeardownWitness&) = delete;
     TeardownWitness& operator=(const TeardownWitness&) = delete;
     TeardownWitness& operator=(TeardownWitness&&) = delete;

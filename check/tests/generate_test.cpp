@@ -18,7 +18,7 @@ std::uint64_t fnv1a(const std::string& text, std::uint64_t hash) {
   return hash;
 }
 
-TEST(GeneratedPrograms, SeedThreeDrawsTimeoutsAndScopeBodiesBeforeTheirLocks) {
+TEST(GeneratedPrograms, SeedThreeDrawsAcquireTimeoutsAndScopeBodiesBeforeTheirLocks) {
   EXPECT_EQ(lockstep::model::to_text(lockstep::check::generate_program(3)),
             "task 1: yield; throw; uncancel; scoped { try_acquire b }; yield\n"
             "task 2: release; acquire b; try { gather 3 }; acquire_timeout 2; acquire\n"
