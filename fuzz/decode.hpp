@@ -59,6 +59,23 @@ struct DecodeContext {
   std::vector<bool> started;  // by task number: some op already starts it
 };
 
+// The task a spawn, gather or await names: one greater than the task being
+// decoded (spawn and gather: one no op starts yet). False if there is none.
+inline bool decode_task_link(model::Op& op, int a, DecodeContext& ctx) {
+  const int span = ctx.tasks - ctx.self;
+  if (span <= 0) return false;
+  const int t = ctx.self + 1 + a % span;
+  const bool starts = op.kind != model::OpKind::await_;
+  if (starts && ctx.started[static_cast<std::size_t>(t)]) return false;
+  if (op.kind == model::OpKind::gather) {
+    op.tasks = {t};
+  } else {
+    op.arg = t;
+  }
+  if (starts) ctx.started[static_cast<std::size_t>(t)] = true;
+  return true;
+}
+
 inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, int depth) {
   using model::OpKind;
   static constexpr OpKind kKinds[] = {OpKind::acquire, OpKind::release,  OpKind::try_acquire,   OpKind::acquire_timeout,
@@ -70,14 +87,6 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
   op.kind = kKinds[byte % 16];
   const int a = byte / 16;
   if (model::uses_lock(op.kind)) op.lock = a & 1;
-  // A task greater than this one, if any is left to start.
-  auto higher = [&](bool must_be_unstarted) -> int {
-    const int span = ctx.tasks - ctx.self;
-    if (span <= 0) return 0;
-    const int t = ctx.self + 1 + a % span;
-    if (must_be_unstarted && ctx.started[static_cast<std::size_t>(t)]) return 0;
-    return t;
-  };
   switch (op.kind) {
     case OpKind::acquire_timeout:
       op.arg = (a / 2) % 4 - 1;
@@ -101,17 +110,9 @@ inline model::Op decode_op(ByteReader& in, DecodeContext& ctx, bool in_scope, in
       break;
     case OpKind::spawn:
     case OpKind::gather:
-    case OpKind::await_: {
-      const int t = higher(op.kind != OpKind::await_);
-      if (t == 0) return model::Op{};
-      if (op.kind == OpKind::gather) {
-        op.tasks = {t};
-      } else {
-        op.arg = t;
-      }
-      if (op.kind != OpKind::await_) ctx.started[static_cast<std::size_t>(t)] = true;
+    case OpKind::await_:
+      if (!decode_task_link(op, a, ctx)) return model::Op{};
       break;
-    }
     case OpKind::scoped:
     case OpKind::try_:
       if (depth >= 2) return model::Op{};
