@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <stdexcept>
 
 #include "interpreter.hpp"
@@ -501,11 +502,12 @@ struct Stepper {
 void run_on_loop(const model::Program& program, ChoiceSource& choices, const std::vector<LockUnderTest*>& locks,
                  const RunOptions& options, std::vector<std::uint32_t>& decisions, int& live_frames, AfterLoop& after,
                  RunResult& result) {
-  model::ModelRun model(program, model::ModelRun::Borrowed{});
+  std::optional<model::ModelRun> model;  // only when comparing: it validates and plans the whole run
+  if (options.compare_with_model) model.emplace(program, model::ModelRun::Borrowed{});
   EventLoop loop;
   Interpreter interpreter(program, loop, locks, live_frames, &after.torn_down);
   const Observer observer(program, interpreter, loop, locks);
-  model::ModelRun* const compared = options.compare_with_model ? &model : nullptr;
+  model::ModelRun* const compared = model ? &*model : nullptr;
   Steering steering(choices, observer, compared, loop, decisions);
   interpreter.spawn_initial_tasks();
   StepRecord expected;
@@ -526,7 +528,7 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
       const TaskHandle<int>& handle = interpreter.handle(static_cast<int>(t));
       after.ids.at(t - 1) = handle.valid() ? handle.id() : 0;
     }
-    if (compared != nullptr) after.unretrieved = model.unretrieved();
+    if (compared != nullptr) after.unretrieved = compared->unretrieved();
   } catch (Stop& stop) {
     result.failure = stop.kind;
     result.message = std::move(stop.message);
@@ -542,10 +544,11 @@ void run_on_loop(const model::Program& program, ChoiceSource& choices, const std
 // (which the caller keeps past the loop).
 std::vector<LockUnderTest*> make_locks(const model::Program& program, const LockFactory& make_lock,
                                        std::vector<std::unique_ptr<LockUnderTest>>& owned) {
+  const std::size_t count = program.lock_count();  // a walk over the whole program
   std::vector<LockUnderTest*> locks;
-  owned.reserve(program.lock_count());
-  locks.reserve(program.lock_count());
-  for (std::size_t l = 0; l < program.lock_count(); ++l) {
+  owned.reserve(count);
+  locks.reserve(count);
+  for (std::size_t l = 0; l < count; ++l) {
     owned.push_back(make_lock());
     locks.push_back(owned.back().get());
   }
