@@ -177,11 +177,29 @@ class Steering final : public SchedulePolicy {
   void before_step() {
     decided_ = loop_.ready_count() != 0 && !timer_due();
     if (decided_) decide(loop_.ready());
-    loop_.set_schedule_policy(decided_ && picked == 0 ? nullptr : this);
+    installed_ = !(decided_ && picked == 0);
+    asked_ = false;
+    loop_.set_schedule_policy(installed_ ? this : nullptr);
+  }
+
+  // OB-POLICY: after a step that ran a task, the installed policy was asked.
+  void check_asked() const {
+    if (!installed_ || asked_) return;
+    throw Stop{FailureKind::model_disagreement, "step " + std::to_string(step_number + 1) +
+                                                    " ran a task without asking the installed schedule policy (OB-POLICY)"};
   }
 
   std::size_t pick_next(const ReadyTasks& ready) override {
-    if (!decided_) decide(ready);
+    if (asked_) {
+      throw Stop{FailureKind::model_disagreement,
+                 "step " + std::to_string(step_number + 1) + " asked the schedule policy twice (OB-POLICY)"};
+    }
+    asked_ = true;
+    if (decided_) {
+      check_same_queue(ready);
+    } else {
+      decide(ready);
+    }
     decided_ = false;
     return picked;
   }
@@ -215,11 +233,24 @@ class Steering final : public SchedulePolicy {
     picked = pick_schedule(choices_, ready_before, decisions);
   }
 
+  // OB-POLICY: the queue the loop asks about is the one the decision was taken on.
+  void check_same_queue(const ReadyTasks& ready) {
+    observer_.entries(ready, asked_about_);
+    if (asked_about_ == ready_before) return;
+    throw Stop{FailureKind::model_disagreement, "step " + std::to_string(step_number + 1) +
+                                                    " asked the schedule policy about ready " +
+                                                    describe_entries(asked_about_) + ", but the queue was " +
+                                                    describe_entries(ready_before) + " (OB-POLICY)"};
+  }
+
   ChoiceSource& choices_;
   const Observer& observer_;
   model::ModelRun* model_;  // null when not comparing
   EventLoop& loop_;
-  bool decided_ = false;  // before_step took this step's decision
+  bool decided_ = false;    // before_step took this step's decision
+  bool installed_ = false;  // this policy is installed for the step
+  bool asked_ = false;      // the loop asked it during the step
+  std::vector<model::Entry> asked_about_;  // scratch, its capacity kept
 };
 
 bool ends_with(const model::StepRecord& step, model::Result result) {
@@ -477,6 +508,7 @@ struct Stepper {
       }
       return false;
     }
+    steering.check_asked();
     if (count == steps.size()) steps.emplace_back();
     StepRecord& got = steps[count++];
     clear_record(got);
