@@ -309,6 +309,27 @@ TEST(Cancellation, CancellingATaskThatAwaitsAnotherCancelsThatTaskToo) {
   EXPECT_TRUE(outer.cancelled());
 }
 
+namespace {
+Task<> await_later_handle(const TaskHandle<>* target) { co_await *target; }
+}  // namespace
+
+// DV-JOIN-CYCLE: asyncio's cancel() recurses round a join cycle until
+// RecursionError; lockstep's hands the request round it once and returns.
+TEST(Cancellation, CancellingATaskInAJoinCycleReturnsAndTheDeadlockStands) {
+  EventLoop loop;
+  TaskHandle<> first;
+  TaskHandle<> second;
+  first = loop.spawn(await_later_handle(&second));
+  second = loop.spawn(await_later_handle(&first));
+  loop.run_ready();  // first waits for second, second for first
+  EXPECT_TRUE(first.cancel());
+  EXPECT_EQ(first.cancelling(), 2);  // its own request, and the round's return
+  EXPECT_EQ(second.cancelling(), 1);
+  EXPECT_EQ(loop.run_until_idle(), 0U);
+  EXPECT_FALSE(first.done());
+  EXPECT_FALSE(second.done());
+}
+
 TEST(Cancellation, AwaitingATaskReturnsItsValue) {
   EventLoop loop;
   auto inner = loop.spawn(forty_two());
