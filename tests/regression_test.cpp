@@ -172,6 +172,12 @@ TEST(Regression, HugeDelaysSaturateInsteadOfOverflowing) {
   loop.run_ready();
   EXPECT_EQ(loop.timer_count(), 1U);
   EXPECT_FALSE(sleeper.done());
+  // Any delay that would pass the end of time saturates, not only Duration::max().
+  EXPECT_EQ(loop.deadline_after(lockstep::Duration::max() - 1ns), lockstep::Duration::max());
+  EXPECT_EQ(loop.deadline_after(lockstep::Duration::max() - 3s + 1ns), lockstep::Duration::max());
+  EXPECT_EQ(loop.deadline_after(lockstep::Duration::max() - 3s), lockstep::Duration::max());
+  EXPECT_EQ(loop.deadline_after(lockstep::Duration::max() - 4s), lockstep::Duration::max() - 1s);
+  EXPECT_EQ(loop.deadline_after(-1s), 2s);
 }
 
 namespace {
@@ -184,6 +190,7 @@ TEST(Regression, ATaskAwaitingItselfGetsALogicError) {
   TaskHandle<> self;
   self = loop.spawn(await_self(&self));
   loop.run_until_idle();
+  ASSERT_TRUE(self.done());  // not parked on itself for ever (result() of an unfinished task throws logic_error too)
   EXPECT_THROW(self.result(), std::logic_error);
 }
 
