@@ -330,6 +330,29 @@ TEST(Cancellation, CancellingATaskInAJoinCycleReturnsAndTheDeadlockStands) {
   EXPECT_FALSE(second.done());
 }
 
+static Task<> wait_for_later_handle(const TaskHandle<>* target) {
+  try {
+    co_await lockstep::wait_for(*target, 1s);
+  } catch (const lockstep::TimeoutError&) {
+  }
+}
+
+// The deadline's cancellation goes round the cycle and wakes nobody: the step
+// that fired the timer finds nothing to run and no timer left, and the loop
+// is idle (it must not run an empty queue).
+TEST(Cancellation, ADeadlineOverAJoinCycleWakesNobodyAndTheLoopGoesIdle) {
+  EventLoop loop;
+  TaskHandle<> first;
+  TaskHandle<> second;
+  first = loop.spawn(wait_for_later_handle(&second));
+  second = loop.spawn(await_later_handle(&first));
+  EXPECT_EQ(loop.run_until_idle(), 2U);
+  EXPECT_EQ(loop.now(), 1s);
+  EXPECT_EQ(loop.timer_count(), 0U);
+  EXPECT_FALSE(first.done());
+  EXPECT_FALSE(second.done());
+}
+
 TEST(Cancellation, AwaitingATaskReturnsItsValue) {
   EventLoop loop;
   auto inner = loop.spawn(forty_two());
@@ -461,6 +484,63 @@ TEST(Gather, CancellingTheGatherCancelsEveryUnfinishedChild) {
   EXPECT_TRUE(gathering.cancelled());
   EXPECT_EQ(loop.unfinished_task_count(), 0U);
   EXPECT_EQ(loop.now(), 0s);
+}
+
+static Task<int> value_now(int v) { co_return v; }
+
+static Task<std::vector<int>> gather_handles(std::vector<TaskHandle<int>> handles) {
+  co_return co_await lockstep::gather(std::move(handles));
+}
+
+// GA-START: broke once; a gather of a task already done waited for ever.
+TEST(Gather, OfATaskAlreadyDoneCountsItAtTheCallbackTurnItQueuesAtOnce) {
+  EventLoop loop;
+  auto done = loop.spawn(value_now(4));
+  auto running = loop.spawn(value_after(5, 1s));
+  loop.run_ready();
+  ASSERT_TRUE(done.done());
+  auto gathering = loop.spawn(gather_handles({done, running}));
+  loop.step();  // the gather starts: done's callback turn is queued, running's is not
+  EXPECT_EQ(loop.ready_count(), 1U);
+  loop.step();  // that turn counts done; running has not ended
+  EXPECT_EQ(loop.ready_count(), 0U);
+  loop.run_until_idle();
+  ASSERT_TRUE(gathering.done());
+  EXPECT_EQ(gathering.result(), (std::vector<int>{4, 5}));
+  EXPECT_EQ(loop.now(), 1s);
+}
+
+TEST(Gather, OfTasksThatAlreadyFailedRaisesTheFirstFailureAfterItsTurn) {
+  EventLoop loop;
+  auto ok = loop.spawn(value_now(1));
+  auto failed = loop.spawn(fail_after(0s));
+  loop.run_until_idle();
+  auto gathering = loop.spawn(gather_handles({ok, failed}));
+  EXPECT_EQ(loop.run_until_idle(), 4U);  // the gather's step, two callback turns, its resumption
+  ASSERT_TRUE(gathering.done());
+  EXPECT_THROW(gathering.result(), Boom);
+}
+
+static Task<int> acquire_for_ever(lockstep::Lock& lock) {
+  co_await lock.acquire();
+  co_return 1;
+}
+
+// Teardown destroys tasks in spawn order, so here the child's frame goes
+// before the gathering task's: the gather's registration on it is freed once.
+TEST(Gather, DestroyingTheLoopWhileAGatherWaitsForATaskSpawnedBeforeItFreesEverythingOnce) {
+  lockstep::Lock lock;
+  ASSERT_TRUE(lock.try_acquire());
+  TaskHandle<int> child;
+  {
+    EventLoop loop;
+    child = loop.spawn(acquire_for_ever(lock));
+    auto gathering = loop.spawn(gather_handles({child}));
+    loop.run_until_idle();
+    EXPECT_FALSE(gathering.done());
+  }
+  EXPECT_TRUE(child.cancelled());
+  lock.release();
 }
 
 static Task<int> wait_for_value(lockstep::Duration work, lockstep::Duration timeout) {

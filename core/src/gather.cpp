@@ -23,7 +23,13 @@ void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
     joiner->index = i;
     joiner->child = children_[i];
     joiners_.push_back(joiner);
-    children_[i]->add_joiner(*joiner);
+    // [GA-START] asyncio's add_done_callback on a task already done queues
+    // the callback at once (call_soon): its turn comes as if it had just ended.
+    if (children_[i]->done()) {
+      joiner->on_done(*children_[i]);
+    } else {
+      children_[i]->add_joiner(*joiner);
+    }
   }
   self.park(awaiting, *this);
 }
