@@ -521,6 +521,17 @@ TEST(Gather, OfTasksThatAlreadyFailedRaisesTheFirstFailureAfterItsTurn) {
   EXPECT_THROW(gathering.result(), Boom);
 }
 
+// GA-START: asyncio's gather registers one callback per distinct task.
+TEST(Gather, OfOneTaskTwiceTakesOneCallbackTurnAndReturnsItsValueTwice) {
+  EventLoop loop;
+  auto child = loop.spawn(value_after(3, 1s));
+  auto gathering = loop.spawn(gather_handles({child, child}));
+  // child sleeps, the gather parks, child ends, one callback turn, the gather resumes
+  EXPECT_EQ(loop.run_until_idle(), 5U);
+  ASSERT_TRUE(gathering.done());
+  EXPECT_EQ(gathering.result(), (std::vector<int>{3, 3}));
+}
+
 static Task<int> acquire_for_ever(lockstep::Lock& lock) {
   co_await lock.acquire();
   co_return 1;

@@ -185,8 +185,9 @@ class Steering final : public SchedulePolicy {
   // OB-POLICY: after a step that ran a task, the installed policy was asked.
   void check_asked() const {
     if (!installed_ || asked_) return;
-    throw Stop{FailureKind::model_disagreement, "step " + std::to_string(step_number + 1) +
-                                                    " ran a task without asking the installed schedule policy (OB-POLICY)"};
+    throw Stop{FailureKind::model_disagreement,
+               "step " + std::to_string(step_number + 1) +
+                   " ran a task without asking the installed schedule policy (OB-POLICY)"};
   }
 
   std::size_t pick_next(const ReadyTasks& ready) override {
@@ -247,9 +248,9 @@ class Steering final : public SchedulePolicy {
   const Observer& observer_;
   model::ModelRun* model_;  // null when not comparing
   EventLoop& loop_;
-  bool decided_ = false;    // before_step took this step's decision
-  bool installed_ = false;  // this policy is installed for the step
-  bool asked_ = false;      // the loop asked it during the step
+  bool decided_ = false;                   // before_step took this step's decision
+  bool installed_ = false;                 // this policy is installed for the step
+  bool asked_ = false;                     // the loop asked it during the step
   std::vector<model::Entry> asked_about_;  // scratch, its capacity kept
 };
 

@@ -1,5 +1,9 @@
 #include "lockstep/gather.hpp"
 
+#include <algorithm>
+#include <functional>
+#include <numeric>
+
 namespace lockstep::detail {
 
 AllDone::~AllDone() {
@@ -13,10 +17,28 @@ AllDone::~AllDone() {
   }
 }
 
+// [GA-START] asyncio registers its callback once per distinct child (a task
+// given twice is one future): true for each index whose task came earlier.
+std::vector<bool> AllDone::repeats() const {
+  std::vector<std::size_t> order(children_.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  // Only equal pointers matter (not their order): the result is the same on every run.
+  std::stable_sort(order.begin(), order.end(),
+                   [this](std::size_t a, std::size_t b) { return std::less<>{}(children_[a], children_[b]); });
+  std::vector<bool> repeated(children_.size(), false);
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    if (children_[order[k]] == children_[order[k - 1]]) repeated[order[k]] = true;
+  }
+  return repeated;
+}
+
 void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
   self_ = &self;
   joiners_.reserve(children_.size());
+  const std::vector<bool> repeated = repeats();
   for (std::size_t i = 0; i < children_.size(); ++i) {
+    if (repeated[i]) continue;
+    ++distinct_;
     auto* joiner = new Child;
     joiner->parent = this;
     joiner->owner = self.id();
@@ -67,7 +89,7 @@ void AllDone::counted(std::size_t index) noexcept {
   ++done_;
   if (children_[index]->outcome() != Outcome::value) {
     first_failure_ = index;  // [GA-FAIL] cancelled or failed: settles at once
-  } else if (done_ != children_.size()) {
+  } else if (done_ != distinct_) {
     return;
   }
   settled_ = true;

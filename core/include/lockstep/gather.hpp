@@ -52,11 +52,13 @@ class AllDone final : Interruptible, public SuspendWithTask<AllDone> {
   };
 
   void suspend(TaskControl& self, std::coroutine_handle<> awaiting);  // core/src/gather.cpp
+  [[nodiscard]] std::vector<bool> repeats() const;
   void counted(std::size_t index) noexcept;
   Interrupted interrupt() noexcept override;
 
   std::vector<TaskControl*> children_;
   std::vector<Child*> joiners_;  // owned, see ~AllDone
+  std::size_t distinct_ = 0;     // children with a joiner: each task once
   std::size_t done_ = 0;
   std::optional<std::size_t> first_failure_;
   bool settled_ = false;
