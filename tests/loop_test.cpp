@@ -330,10 +330,11 @@ TEST(Cancellation, CancellingATaskInAJoinCycleReturnsAndTheDeadlockStands) {
   EXPECT_FALSE(second.done());
 }
 
-static Task<> wait_for_later_handle(const TaskHandle<>* target) {
+static Task<> wait_for_later_handle(const TaskHandle<>* target, bool* timed_out) {
   try {
     co_await lockstep::wait_for(*target, 1s);
   } catch (const lockstep::TimeoutError&) {
+    *timed_out = true;
   }
 }
 
@@ -344,9 +345,11 @@ TEST(Cancellation, ADeadlineOverAJoinCycleWakesNobodyAndTheLoopGoesIdle) {
   EventLoop loop;
   TaskHandle<> first;
   TaskHandle<> second;
-  first = loop.spawn(wait_for_later_handle(&second));
+  bool timed_out = false;
+  first = loop.spawn(wait_for_later_handle(&second, &timed_out));
   second = loop.spawn(await_later_handle(&first));
   EXPECT_EQ(loop.run_until_idle(), 2U);
+  EXPECT_FALSE(timed_out);  // the deadline's cancellation never reaches first's await
   EXPECT_EQ(loop.now(), 1s);
   EXPECT_EQ(loop.timer_count(), 0U);
   EXPECT_FALSE(first.done());

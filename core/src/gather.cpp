@@ -22,9 +22,11 @@ AllDone::~AllDone() {
 std::vector<bool> AllDone::repeats() const {
   std::vector<std::size_t> order(children_.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  // Only equal pointers matter (not their order): the result is the same on every run.
-  std::stable_sort(order.begin(), order.end(),
-                   [this](std::size_t a, std::size_t b) { return std::less<>{}(children_[a], children_[b]); });
+  // Only equal pointers matter, not their order: the result is the same on
+  // every run. Ties by index, so a task's first place sorts first.
+  std::sort(order.begin(), order.end(), [this](std::size_t a, std::size_t b) {
+    return children_[a] == children_[b] ? a < b : std::less<>{}(children_[a], children_[b]);
+  });
   std::vector<bool> repeated(children_.size(), false);
   for (std::size_t k = 1; k < order.size(); ++k) {
     if (children_[order[k]] == children_[order[k - 1]]) repeated[order[k]] = true;
