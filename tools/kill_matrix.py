@@ -156,7 +156,7 @@ def cell(killed, seconds, runs_text, size=""):
 def unit(subject):
     """The unit tests (GoogleTest, read from its JSON report): killed iff a test fails."""
     if subject is None:
-        exes = [os.path.join(build, "tests", f"{n}_test") for n in ("loop", "lock", "lock_misuse", "regression")]
+        exes = [os.path.join(build, "tests", f"{n}_test") for n in ("loop", "lock", "lock_misuse", "regression", "api")]
     else:
         exes = [os.path.join(build, "tests", f"unit-{subject}")]
     if not all(os.path.exists(exe) for exe in exes):

@@ -113,7 +113,7 @@ if build "g++" build/gcc g++ "${LOCKSTEP_GCC_OPTIONS[@]}"; then
   run_meson_tests "g++" build/gcc testlog
   # The root meson.build's test setup 'valgrind' (memcheck; a leak or an error fails the test).
   run_meson_tests "valgrind memcheck (g++ build, unit tests)" build/gcc valgrind \
-    --setup valgrind loop lock lock_misuse regression
+    --setup valgrind loop lock lock_misuse regression api
 fi
 
 # The zoo is built once, in the g++ build: here only mutant 07 (-Dmutants=one),
