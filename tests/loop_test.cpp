@@ -14,15 +14,13 @@ using lockstep::CancelledError;
 using lockstep::EventLoop;
 using lockstep::Task;
 using lockstep::TaskHandle;
+using lockstep::testing::Boom;
 using lockstep::testing::Counted;
 using lockstep::testing::Log;
+using lockstep::testing::note;
+using lockstep::testing::PickLast;
 
 namespace {
-
-Task<> note(Log& log, std::string what) {
-  log.push_back(std::move(what));
-  co_return;
-}
 
 Task<> note_twice_around_yield(Log& log, std::string name) {
   log.push_back(name + "1");
@@ -39,10 +37,6 @@ Task<int> add_one_to_nested() {
   const int v = co_await forty_two();
   co_return v + 1;
 }
-
-struct Boom : std::runtime_error {
-  Boom() : std::runtime_error("boom") {}
-};
 
 Task<int> throws_after_yield() {
   co_await lockstep::yield_now();
@@ -390,16 +384,6 @@ TEST(TaskLifetime, LoopDestroyedWithUnfinishedTasksDestroysEveryFrame) {
 }
 
 // --- the scheduling hook ---
-
-class PickLast final : public lockstep::SchedulePolicy {
- public:
-  std::vector<std::vector<lockstep::TaskId>> seen;
-  std::size_t pick_next(const lockstep::ReadyTasks& ready) override {
-    seen.emplace_back();
-    for (const lockstep::ReadyEntry e : ready) seen.back().push_back(e.task);
-    return ready.size() - 1;
-  }
-};
 
 TEST(SchedulePolicy, PicksAmongReadyTasksAndSeesEveryStepsReadySet) {
   EventLoop loop;
