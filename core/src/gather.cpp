@@ -40,7 +40,6 @@ void AllDone::suspend(TaskControl& self, std::coroutine_handle<> awaiting) {
   const std::vector<bool> repeated = repeats();
   for (std::size_t i = 0; i < children_.size(); ++i) {
     if (repeated[i]) continue;
-    ++distinct_;
     auto* joiner = new Child;
     joiner->parent = this;
     joiner->owner = self.id();
@@ -90,8 +89,8 @@ void AllDone::counted(std::size_t index) noexcept {
   if (settled_) return;
   ++done_;
   if (children_[index]->outcome() != Outcome::value) {
-    first_failure_ = index;  // [GA-FAIL] cancelled or failed: settles at once
-  } else if (done_ != distinct_) {
+    first_failure_ = index;               // [GA-FAIL] cancelled or failed: settles at once
+  } else if (done_ != joiners_.size()) {  // one joiner per distinct child
     return;
   }
   settled_ = true;

@@ -57,8 +57,7 @@ class AllDone final : Interruptible, public SuspendWithTask<AllDone> {
   Interrupted interrupt() noexcept override;
 
   std::vector<TaskControl*> children_;
-  std::vector<Child*> joiners_;  // owned, see ~AllDone
-  std::size_t distinct_ = 0;     // children with a joiner: each task once
+  std::vector<Child*> joiners_;  // owned, see ~AllDone; one per distinct child
   std::size_t done_ = 0;
   std::optional<std::size_t> first_failure_;
   bool settled_ = false;
